@@ -7,6 +7,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 30_000,
+    // The JSON report feeds the closing summary line printed by .ci/run.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]],
     hookTimeout: 60_000,
   },
 });

@@ -9,24 +9,35 @@ describe('test harness', () => {
       expect(production.port).not.toBe(staging.port);
       const prodDb = await createNorthwind(production);
       const stagingDb = await staging.createDatabase();
-      const [prodCount] = await production.query<{ n: string }>(prodDb, 'SELECT count(*) AS n FROM customers');
+      const [prodCount] = await production.query<{ n: string }>(
+        prodDb,
+        'SELECT count(*) AS n FROM customers',
+      );
       expect(Number(prodCount?.n)).toBe(91);
-      await expect(staging.query(stagingDb, 'SELECT count(*) FROM customers')).rejects.toThrow(/does not exist/);
+      await expect(staging.query(stagingDb, 'SELECT count(*) FROM customers')).rejects.toThrow(
+        /does not exist/,
+      );
     } finally {
       await Promise.all([production.stop(), staging.stop()]);
     }
   });
 
-  it.runIf(binariesAvailable('system'))('starts a server from the system binaries too', async () => {
-    const server = await startPostgres({ binaries: 'system' });
-    try {
-      const [row] = await server.query<{ v: string }>(server.url, "SELECT current_setting('server_version') AS v");
-      expect(row?.v).toMatch(/^\d+/);
-      expect(server.binaries).toBe('system');
-    } finally {
-      await server.stop();
-    }
-  });
+  it.runIf(binariesAvailable('system'))(
+    'starts a server from the system binaries too',
+    async () => {
+      const server = await startPostgres({ binaries: 'system' });
+      try {
+        const [row] = await server.query<{ v: string }>(
+          server.url,
+          "SELECT current_setting('server_version') AS v",
+        );
+        expect(row?.v).toMatch(/^\d+/);
+        expect(server.binaries).toBe('system');
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 
   it('removes the data directory when stopped', async () => {
     const { existsSync } = await import('node:fs');

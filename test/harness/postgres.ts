@@ -8,7 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/postgres/local-server.js';
+import {
+  startLocalServer,
+  type LocalServer,
+  type LocalServerOptions,
+} from '../../src/postgres/local-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
@@ -22,7 +26,11 @@ export interface TestServer extends LocalServer {
   /** Runs SQL (several statements allowed) against a database URL. */
   exec(url: string, sql: string): Promise<void>;
   /** Runs one query and returns its rows. */
-  query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    url: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
 }
 
 let counter = 0;
@@ -39,7 +47,11 @@ export async function startPostgres(options: LocalServerOptions = {}): Promise<T
       await client.end();
     }
   };
-  const query = async <T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> => {
+  const query = async <T extends pg.QueryResultRow>(
+    url: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -75,7 +87,8 @@ export function usePostgres(options: LocalServerOptions = {}): () => TestServer 
     await server?.stop();
   });
   return () => {
-    if (server === undefined) throw new Error('usePostgres(): the server is used before beforeAll ran');
+    if (server === undefined)
+      throw new Error('usePostgres(): the server is used before beforeAll ran');
     return server;
   };
 }

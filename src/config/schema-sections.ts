@@ -1,0 +1,501 @@
+/**
+ * The sections of `understudy.yaml`. Every section is designed here once, even those whose
+ * engines come later, so the file's shape does not change under users as the product grows.
+ * Objects are strict: an unknown key is a mistake the user wants to hear about.
+ */
+import { z } from 'zod';
+import {
+  calendarDate,
+  commandLine,
+  cronExpression,
+  duration,
+  environmentName,
+  httpUrl,
+  jsonPath,
+  postgresUrl,
+  qualifiedTable,
+  relativePath,
+  timeZone,
+} from './schema-primitives.js';
+
+// ── environments ────────────────────────────────────────────────────────────────────────────
+
+const configSource = z
+  .union([
+    z.strictObject({ dotenv: relativePath.describe('A dotenv file (KEY=value lines).') }),
+    z.strictObject({
+      json: relativePath.describe('A JSON file; nested keys are flattened with dots.'),
+      pointer: z
+        .string()
+        .optional()
+        .describe('Only the object at this JSON pointer, e.g. /app/settings.'),
+    }),
+    z.strictObject({
+      yaml: relativePath.describe('A YAML file; nested keys are flattened with dots.'),
+      pointer: z.string().optional().describe('Only the object at this JSON pointer.'),
+    }),
+    z.strictObject({
+      kubernetes: relativePath.describe(
+        'A Kubernetes manifest file holding ConfigMaps and Secrets.',
+      ),
+      name: z.string().optional().describe('Only the ConfigMap or Secret of this name.'),
+    }),
+    z.strictObject({
+      command: commandLine.describe('A command printing KEY=value lines or a JSON object.'),
+    }),
+    z.strictObject({
+      http: z
+        .string()
+        .min(1)
+        .describe('A URL, or a path on the environment URL, returning a JSON object.'),
+      pointer: z.string().optional().describe('Only the object at this JSON pointer.'),
+    }),
+  ])
+  .describe(
+    'Where this environment’s configuration is read from: one of dotenv, json, yaml, kubernetes, command, http.',
+  );
+
+const versionSource = z
+  .union([
+    z.strictObject({
+      http: z
+        .string()
+        .min(1)
+        .describe('A URL, or a path on the environment URL, answering with JSON.'),
+      field: z
+        .string()
+        .default('version')
+        .describe('The JSON field holding the version or commit.'),
+    }),
+    z.strictObject({ command: commandLine.describe('A command printing the deployed version.') }),
+  ])
+  .describe('How to ask the environment which version it runs.');
+
+const environment = z
+  .strictObject({
+    description: z.string().optional().describe('What this environment is, for people.'),
+    url: httpUrl.optional().describe('Base URL of the service in this environment.'),
+    database: postgresUrl.optional(),
+    config: z.array(configSource).default([]).describe('Configuration sources compared by parity.'),
+    version: versionSource.optional(),
+    infrastructure: z
+      .strictObject({
+        terraform: relativePath.describe('Output of `terraform show -json` for this environment.'),
+      })
+      .optional()
+      .describe('Infrastructure description compared by parity.'),
+    protected: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Nothing writes to a protected environment except a gated deploy; people need a second factor.',
+      ),
+  })
+  .describe('One environment of the service.');
+
+// ── parity ──────────────────────────────────────────────────────────────────────────────────
+
+export const severity = z.enum(['breaking', 'notice']).describe('How serious a difference is.');
+
+const allowance = z
+  .strictObject({
+    match: z
+      .string()
+      .min(1)
+      .describe(
+        'A drift path, exact or a glob with * and **, e.g. "config.LOG_LEVEL" or "schema:public.audit_*".',
+      ),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'an allowance needs a reason')
+      .describe('Why this difference is fine.'),
+    owner: z.string().min(1).optional().describe('Who answers for this difference.'),
+    expires: calendarDate
+      .optional()
+      .describe('After this date the difference is reported as drift again.'),
+  })
+  .describe('A documented, allowed difference between the environments.');
+
+const parity = z
+  .strictObject({
+    env: environmentName.default('staging').describe('The environment that must mirror the other.'),
+    against: environmentName
+      .default('production')
+      .describe('The environment it is compared against.'),
+    failOn: severity
+      .default('breaking')
+      .describe('Unexplained drift at or above this severity fails the check.'),
+    maxDataAge: duration
+      .optional()
+      .describe('Staging data older than this (since the last masked sync) is drift.'),
+    probes: z
+      .array(z.enum(['schema', 'config', 'versions', 'runtime', 'data-age', 'infrastructure']))
+      .optional()
+      .describe('Which probes run; all that have what they need by default.'),
+    allow: z.array(allowance).default([]),
+  })
+  .describe(
+    'Staging-versus-production parity: what is compared and which differences are allowed.',
+  );
+
+// ── data ────────────────────────────────────────────────────────────────────────────────────
+
+export const maskerNames = [
+  'email',
+  'first_name',
+  'last_name',
+  'full_name',
+  'phone',
+  'street_address',
+  'city',
+  'postal_code',
+  'company',
+  'username',
+  'ip_address',
+  'payment_card',
+  'iban',
+  'national_id',
+  'date_shift',
+  'birth_date',
+  'number_noise',
+  'hash',
+  'uuid',
+  'redact_text',
+  'null',
+  'constant',
+  'json',
+  'regex',
+  'custom',
+] as const;
+const maskerName = z.enum(maskerNames).describe('A built-in masker.');
+
+const maskerSpec: z.ZodType = z.lazy(() =>
+  z.union([
+    maskerName,
+    z.strictObject({
+      keep: z.string().trim().min(1).describe('Why this column may be copied unmasked.'),
+    }),
+    z.strictObject({
+      masker: maskerName,
+      days: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('date_shift: shift by up to this many days.'),
+      percent: z
+        .number()
+        .positive()
+        .max(100)
+        .optional()
+        .describe('number_noise: add up to ±this percent.'),
+      value: z.unknown().optional().describe('constant: the value written.'),
+      pattern: z
+        .string()
+        .optional()
+        .describe('regex: a regular expression whose capture groups are kept.'),
+      paths: z
+        .record(jsonPath, maskerSpec)
+        .optional()
+        .describe('json: maskers for paths inside the document.'),
+      module: relativePath
+        .optional()
+        .describe('custom: a JavaScript module exporting a mask function.'),
+      locale: z.string().optional().describe('Locale of generated values, e.g. de-DE.'),
+    }),
+  ]),
+);
+
+const tableRule = z
+  .strictObject({
+    rows: z
+      .union([z.enum(['all', 'none']), z.strictObject({ where: z.string().min(1) })])
+      .default('all')
+      .describe(
+        'Which rows are copied: all, none (structure only), or those matching a WHERE clause.',
+      ),
+    columns: z
+      .record(z.string(), maskerSpec)
+      .default({})
+      .describe('Column name → masker (or { keep: reason }).'),
+  })
+  .describe('How one table is copied.');
+
+const data = z
+  .strictObject({
+    from: environmentName.default('production').describe('Environment whose database is copied.'),
+    to: environmentName
+      .default('staging')
+      .describe('Environment whose database receives the masked copy.'),
+    key: z
+      .string()
+      .min(16, 'the masking key must be at least 16 characters')
+      .optional()
+      .describe(
+        'Masking key (write it as ${VAR}); the same key gives the same masked values in every run.',
+      ),
+    tables: z.record(qualifiedTable, tableRule).default({}),
+    subset: z
+      .strictObject({
+        root: z
+          .union([qualifiedTable, z.array(qualifiedTable).min(1)])
+          .describe('Table(s) the subset starts from.'),
+        percent: z
+          .number()
+          .positive()
+          .max(100)
+          .optional()
+          .describe('Percentage of root rows, chosen by key hash.'),
+        where: z.string().min(1).optional().describe('Root rows matching this WHERE clause.'),
+        downwards: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Also keep rows that reference kept rows (an order’s lines), not only the rows they reference.',
+          ),
+      })
+      .refine((s) => (s.percent === undefined) !== (s.where === undefined), {
+        message: 'give either percent or where',
+      })
+      .optional(),
+    schedule: cronExpression.optional().describe('When `understudy worker` runs the sync.'),
+    verify: z.boolean().default(true).describe('Run `data verify` at the end of every sync.'),
+    parallel: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('Tables copied at once; default: CPU count.'),
+  })
+  .describe('Masked copy of production data into staging.');
+
+// ── traffic ─────────────────────────────────────────────────────────────────────────────────
+
+const redaction = z.strictObject({
+  headers: z.array(z.string()).default([]).describe('Extra headers whose values are redacted.'),
+  query: z.array(z.string()).default([]).describe('Query parameters whose values are redacted.'),
+  json: z.array(jsonPath).default([]).describe('JSON body paths whose values are redacted.'),
+});
+
+const traffic = z
+  .strictObject({
+    record: z
+      .strictObject({
+        upstream: httpUrl.describe('Where the proxy forwards requests.'),
+        listen: z
+          .union([
+            z.number().int().min(1).max(65535),
+            z.string().regex(/^[\w.:[\]-]+:\d+$/, 'must be host:port'),
+          ])
+          .default(8080)
+          .describe('Port, or host:port, the proxy listens on.'),
+        out: relativePath
+          .default('.understudy/captures')
+          .describe('Directory the capture files are written to.'),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(1_048_576)
+          .describe('Bodies beyond this are truncated.'),
+        sample: z
+          .strictObject({
+            percent: z.number().min(0).max(100).default(100),
+            by: z
+              .string()
+              .optional()
+              .describe('Header or cookie (cookie:NAME) that keeps a session together.'),
+          })
+          .optional(),
+        routes: z
+          .strictObject({
+            include: z.array(z.string()).default([]),
+            exclude: z.array(z.string()).default([]),
+          })
+          .optional()
+          .describe('Route patterns (e.g. "GET /api/**") to record or skip.'),
+        redact: redaction.default({ headers: [], query: [], json: [] }),
+        tls: z
+          .strictObject({ cert: relativePath, key: relativePath })
+          .optional()
+          .describe('Terminate TLS.'),
+      })
+      .optional(),
+    replay: z
+      .strictObject({
+        target: z
+          .string()
+          .min(1)
+          .default('staging')
+          .describe('Environment name or URL to replay against.'),
+        baseline: httpUrl
+          .optional()
+          .describe('A second production-like target used to learn noise.'),
+        ignore: z.array(jsonPath).default([]).describe('Response JSON paths never compared.'),
+        headers: z
+          .array(z.string())
+          .default(['content-type'])
+          .describe('Response headers compared.'),
+        concurrency: z.number().int().min(1).max(1024).default(16),
+        unsafeMethods: z
+          .enum(['skip', 'send'])
+          .default('skip')
+          .describe('Whether POST/PUT/PATCH/DELETE are sent.'),
+        maxRegressions: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe('Regressions tolerated before the check fails.'),
+        latency: z
+          .strictObject({
+            slowerBy: z.number().positive().default(25).describe('Percent p95 may grow.'),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .describe('Recording production traffic and replaying it against staging.');
+
+// ── release ─────────────────────────────────────────────────────────────────────────────────
+
+const gateName = z
+  .string()
+  .regex(/^(parity|replay|data|check:[\w.-]+)$/, 'must be parity, replay, data or check:NAME')
+  .describe('Evidence required: parity, replay, data, or check:NAME reported by CI.');
+
+const freezeWindow = z.union([
+  z.strictObject({
+    cron: cronExpression.describe('When each freeze starts.'),
+    duration: duration.describe('How long each freeze lasts.'),
+    timezone: timeZone.default('UTC'),
+    reason: z.string().optional(),
+  }),
+  z.strictObject({
+    from: z.union([z.string(), z.date()]).describe('Start (ISO date-time).'),
+    until: z.union([z.string(), z.date()]).describe('End (ISO date-time).'),
+    reason: z.string().optional(),
+  }),
+]);
+
+const deployAction = z.union([
+  z.strictObject({
+    run: commandLine.describe('Deploy command; VERSION and ENV are in its environment.'),
+    timeout: duration.default('15m'),
+  }),
+  z.strictObject({
+    webhook: httpUrl.describe('URL called to deploy.'),
+    status: httpUrl
+      .optional()
+      .describe('URL polled until the deploy finishes (else: wait for the callback).'),
+    timeout: duration.default('15m'),
+  }),
+]);
+
+const stageGates = z
+  .strictObject({
+    requires: z.array(gateName).default([]),
+    approvals: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(0)
+      .describe('Distinct approvers needed; never the author.'),
+    approvalTtl: duration.optional().describe('An approval lapses after this long.'),
+    evidenceMaxAge: duration.default('24h').describe('Evidence older than this does not count.'),
+    freeze: z.array(freezeWindow).default([]),
+    deploy: deployAction.optional(),
+    verify: z
+      .strictObject({
+        http: z
+          .string()
+          .min(1)
+          .describe('A URL or path on the environment URL that must answer 2xx.'),
+        for: duration.default('1m').describe('How long the checks run.'),
+        maxLatency: duration.optional(),
+      })
+      .optional(),
+    rollback: z.enum(['auto', 'manual']).default('auto'),
+  })
+  .describe(
+    'What a release needs before it is deployed to this environment, and how it is deployed.',
+  );
+
+const release = z
+  .object({
+    stages: z
+      .array(environmentName)
+      .min(1)
+      .describe('The environments a release moves through, in order.'),
+  })
+  .catchall(stageGates)
+  .describe('Gated promotion: the stages, and per environment its gates and deploy steps.');
+
+// ── coordination, notifications, store, server ──────────────────────────────────────────────
+
+const reservations = z
+  .strictObject({
+    default: duration.default('2h').describe('Lease length when --for is not given.'),
+    max: duration.default('8h').describe('Longest a lease may be held, extensions included.'),
+  })
+  .describe('Reservations of shared environments.');
+
+const notifications = z
+  .strictObject({
+    webhooks: z
+      .array(
+        z.strictObject({
+          url: httpUrl,
+          format: z.enum(['json', 'slack']).default('json'),
+          events: z
+            .array(
+              z.enum([
+                'approval.requested',
+                'gate.failed',
+                'deploy.succeeded',
+                'verify.passed',
+                'rollback.done',
+                'reservation.granted',
+                'reservation.expired',
+              ]),
+            )
+            .optional()
+            .describe('Events sent; all by default.'),
+        }),
+      )
+      .default([]),
+  })
+  .describe('Where Understudy reports what happens.');
+
+const store = z
+  .strictObject({
+    url: postgresUrl
+      .optional()
+      .describe('A shared PostgreSQL for the state; default: embedded, under `dir`.'),
+    dir: relativePath.default('.understudy').describe('Directory of the embedded state store.'),
+  })
+  .describe('Where Understudy keeps its own state: audit log, reports, releases.');
+
+const server = z
+  .strictObject({
+    listen: z.union([z.number().int().min(1).max(65535), z.string()]).default(4400),
+    publicUrl: httpUrl
+      .optional()
+      .describe('URL people reach the dashboard at (for links in notifications).'),
+  })
+  .describe('`understudy serve`.');
+
+export const sections = {
+  environment,
+  parity,
+  data,
+  traffic,
+  release,
+  reservations,
+  notifications,
+  store,
+  server,
+} as const;
