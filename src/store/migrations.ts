@@ -1,0 +1,180 @@
+/**
+ * The store's schema, as an ordered list of SQL migrations, and the routine that brings a store
+ * up to date. Written once in PostgreSQL SQL for both adapters. Each migration runs in its own
+ * transaction under an advisory lock, so several processes opening one fresh PostgreSQL store at
+ * the same moment all succeed and each migration runs exactly once.
+ */
+import { UnderstudyError, isUnderstudyError, messageOf } from '../shared/errors.js';
+import { lockForTransaction, type SqlExecutor, type StoreDriver } from './store-port.js';
+
+/** One step of the schema. Versions only grow; a released migration is never edited. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** What `migrate` did. */
+export interface MigrationOutcome {
+  /** The store's schema version afterwards. */
+  readonly version: number;
+  /** The migrations this call applied, oldest first (empty when the store was up to date). */
+  readonly applied: readonly Pick<Migration, 'version' | 'name'>[];
+}
+
+/** The hash every audit chain starts from (repeated in `audit-chain.ts`, which must stay pure). */
+const genesisHash = '0'.repeat(64);
+
+/** Every migration this Understudy knows, oldest first. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'reports',
+    sql: `
+      CREATE TABLE reports (
+        id bigserial PRIMARY KEY,
+        kind text NOT NULL,
+        subject text NOT NULL,
+        status text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        body jsonb NOT NULL
+      );
+      CREATE INDEX reports_kind_subject_id ON reports (kind, subject, id DESC);
+    `,
+  },
+  {
+    version: 2,
+    name: 'audit-log',
+    // The head row is written in the same transaction as each entry, so deleting the newest
+    // entries is detectable. The triggers stop accidental edits; the hash chain catches deliberate ones.
+    sql: `
+      CREATE TABLE audit_log (
+        seq bigint PRIMARY KEY,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        subject text NOT NULL,
+        details jsonb NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      );
+      CREATE INDEX audit_log_action_seq ON audit_log (action, seq);
+      CREATE INDEX audit_log_actor_seq ON audit_log (actor, seq);
+      CREATE TABLE audit_head (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        seq bigint NOT NULL,
+        hash text NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash) VALUES (true, 0, '${genesisHash}');
+      CREATE FUNCTION understudy_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'the Understudy audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+      END
+      $$;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION understudy_audit_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION understudy_audit_append_only();
+      CREATE TRIGGER audit_head_kept BEFORE DELETE ON audit_head
+        FOR EACH ROW EXECUTE FUNCTION understudy_audit_append_only();
+      CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
+        FOR EACH STATEMENT EXECUTE FUNCTION understudy_audit_append_only();
+    `,
+  },
+];
+
+/** The newest schema version this Understudy knows. */
+export const schemaVersion = migrations[migrations.length - 1]?.version ?? 0;
+
+function checkOrder(list: readonly Migration[]): void {
+  list.forEach((m, i) => {
+    const before = list[i - 1];
+    if (
+      !Number.isSafeInteger(m.version) ||
+      m.version < 1 ||
+      (before !== undefined && m.version <= before.version)
+    ) {
+      throw new Error(
+        `migration versions must be positive and increasing; ${m.name} has ${m.version}`,
+      );
+    }
+  });
+}
+
+/** Applies the next pending migration in `tx`, or returns undefined when there is none. */
+async function applyNext(
+  tx: SqlExecutor,
+  location: string,
+  list: readonly Migration[],
+  known: number,
+): Promise<Migration | undefined> {
+  await lockForTransaction(tx, 'migrations');
+  await tx.query(
+    'CREATE TABLE IF NOT EXISTS understudy_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
+  );
+  const { rows } = await tx.query<{ version: number }>(
+    'SELECT version FROM understudy_migrations ORDER BY version',
+  );
+  const newest = rows[rows.length - 1]?.version ?? 0;
+  if (newest > known) {
+    throw new UnderstudyError(
+      'E_STORE',
+      `the store at ${location} was created by a newer Understudy (schema version ${newest}; this one knows up to ${known})`,
+      { hint: 'upgrade Understudy' },
+    );
+  }
+  const done = new Set(rows.map((r) => r.version));
+  const next = list.find((m) => !done.has(m.version));
+  if (next === undefined) return undefined;
+  try {
+    await tx.query(next.sql);
+  } catch (error) {
+    throw new UnderstudyError(
+      'E_STORE',
+      `migration ${next.version} (${next.name}) failed on the store at ${location}: ${messageOf(error)}`,
+      {
+        hint: 'nothing of this migration was kept; fix the cause and run again',
+        cause: error,
+      },
+    );
+  }
+  await tx.query(
+    'INSERT INTO understudy_migrations (version, name, applied_at) VALUES ($1, $2, now())',
+    [next.version, next.name],
+  );
+  return next;
+}
+
+/**
+ * Brings the store up to date, one transaction per migration. Refuses (E_STORE, changing
+ * nothing) a store whose schema is newer than this Understudy knows.
+ */
+export async function migrate(
+  driver: StoreDriver,
+  list: readonly Migration[] = migrations,
+): Promise<MigrationOutcome> {
+  checkOrder(list);
+  const known = list[list.length - 1]?.version ?? 0;
+  const applied: Pick<Migration, 'version' | 'name'>[] = [];
+  try {
+    for (;;) {
+      const next = await driver.transaction((tx) => applyNext(tx, driver.location, list, known));
+      if (next === undefined) break;
+      applied.push({ version: next.version, name: next.name });
+    }
+    const { rows } = await driver.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM understudy_migrations',
+    );
+    return { version: rows[0]?.version ?? 0, applied };
+  } catch (error) {
+    if (isUnderstudyError(error)) throw error;
+    throw new UnderstudyError(
+      'E_STORE',
+      `cannot bring the store at ${driver.location} up to date: ${messageOf(error)}`,
+      {
+        hint: 'check that the store user may create tables',
+        cause: error,
+      },
+    );
+  }
+}
