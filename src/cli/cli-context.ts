@@ -1,0 +1,69 @@
+/**
+ * What every command receives: the output, the environment, and lazy access to the config and
+ * the state store — a command that needs neither never reads the disk or opens a database.
+ */
+import path from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/config-load.js';
+import type { Store } from '../store/open-store.js';
+import { formatProblems, type Output } from './cli-output.js';
+
+export interface CommandContext {
+  readonly output: Output;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The `--config` flag, when given. */
+  readonly configFile: string | undefined;
+  /** Loads and validates the config once; config warnings are shown on stderr. */
+  config(): Promise<LoadedConfig>;
+  /** Opens the state store named by the config (or UNDERSTUDY_STORE_URL); closed after the command. */
+  store(): Promise<Store>;
+}
+
+export interface ContextOptions {
+  readonly output: Output;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly configFile: string | undefined;
+}
+
+/** Builds the context; `close()` releases whatever the command opened. */
+export function createContext(
+  options: ContextOptions,
+): CommandContext & { close(): Promise<void> } {
+  let loaded: Promise<LoadedConfig> | undefined;
+  let opened: Promise<Store> | undefined;
+  const context = {
+    ...options,
+    config() {
+      loaded ??= loadConfig({ file: options.configFile, cwd: options.cwd, env: options.env }).then(
+        (result) => {
+          if (result.warnings.length > 0 && !options.output.json) {
+            for (const line of formatProblems(
+              result.warnings,
+              options.output.color,
+              options.output.color.yellow('!'),
+            )) {
+              options.output.note(line);
+            }
+          }
+          return result;
+        },
+      );
+      return loaded;
+    },
+    store() {
+      opened ??= (async () => {
+        const { openStore } = await import('../store/open-store.js');
+        const fromEnv = options.env.UNDERSTUDY_STORE_URL;
+        const { config, dir } = await context.config();
+        const url = fromEnv !== undefined && fromEnv !== '' ? fromEnv : config.store.url;
+        return openStore({ url, dir: path.resolve(dir, config.store.dir) });
+      })();
+      return opened;
+    },
+    async close() {
+      if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+    },
+  };
+  return context;
+}

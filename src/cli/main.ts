@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+/**
+ * The `understudy` command. It only parses arguments, hands each command its context, and turns
+ * whatever happened into one exit code: 0 done, 1 blocking, 2 bad input, 3 pending, 4 failure.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { ExitCode, UnderstudyError } from '../shared/errors.js';
+import { createContext, type CommandContext } from './cli-context.js';
+import { createOutput, reportError, wantsColor, type Streams } from './cli-output.js';
+import { auditCommand } from './commands/audit-command.js';
+import { initCommand } from './commands/init-command.js';
+import { schemaCommand } from './commands/schema-command.js';
+import { validateCommand } from './commands/validate-command.js';
+import { VERSION } from './version.js';
+
+/** A command: its declaration, and what runs when it is called. */
+export interface CommandSpec {
+  /** Adds the command (with its options) to the program. `run` is what its action calls. */
+  register(
+    program: Command,
+    run: (name: string, action: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+  ): void;
+}
+
+const commands: readonly CommandSpec[] = [
+  initCommand,
+  validateCommand,
+  schemaCommand,
+  auditCommand,
+];
+
+export interface CliEnvironment {
+  readonly streams: Streams;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliEnvironment): Promise<number> {
+  const json = argv.includes('--json');
+  const color = wantsColor(io.env, !argv.includes('--no-color'), io.streams.stdout.isTTY === true);
+  const output = createOutput(io.streams, { json, color });
+  let exitCode: number = ExitCode.ok;
+  let commandName = 'understudy';
+
+  const program = new Command('understudy')
+    .description('Makes staging a faithful understudy of production.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'the configuration file (default: nearest understudy.yaml)')
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .option('--no-color', 'no colours (also: NO_COLOR=1)')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.streams.stdout.write(text),
+      writeErr: (text) => io.streams.stderr.write(text),
+      // Usage errors are reported below in the one error format, not by commander.
+      outputError: () => undefined,
+    })
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done · 1 blocking finding · 2 bad input · 3 pending · 4 operational failure',
+    );
+
+  const run = async (
+    name: string,
+    action: (ctx: CommandContext) => Promise<number>,
+  ): Promise<void> => {
+    commandName = name;
+    const globals = program.opts<{ config?: string }>();
+    const context = createContext({ output, cwd: io.cwd, env: io.env, configFile: globals.config });
+    try {
+      exitCode = await action(context);
+    } finally {
+      await context.close();
+    }
+  };
+  for (const spec of commands) spec.register(program, run);
+  for (const sub of program.commands) applyCommonSettings(sub);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code))
+        return ExitCode.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
+      const message = error.message
+        .replace(/^error: /, '')
+        .replace(/\n\(Did you mean (.*)\)$/, ' (did you mean $1)');
+      const named = commandPath(program, argv);
+      const usage = new UnderstudyError('E_USAGE', message, {
+        hint: `see \`${['understudy', ...named, '--help'].join(' ')}\``,
+      });
+      reportError(usage, output, named.join(' ') || 'understudy', io.streams);
+      return usage.exitCode;
+    }
+    reportError(error, output, commandName, io.streams);
+    return error instanceof UnderstudyError ? error.exitCode : ExitCode.operational;
+  }
+  return exitCode;
+}
+
+/** The subcommand names at the start of `argv` (`audit verify`), for pointing at the right help. */
+function commandPath(program: Command, argv: readonly string[]): string[] {
+  const names: string[] = [];
+  let current = program;
+  for (const token of argv) {
+    if (token.startsWith('-')) continue;
+    const next = current.commands.find((c) => c.name() === token || c.aliases().includes(token));
+    if (next === undefined) break;
+    names.push(next.name());
+    current = next;
+  }
+  return names;
+}
+
+/** Subcommands report usage errors the same way as the program and accept the global flags. */
+function applyCommonSettings(command: Command): void {
+  command.exitOverride().showSuggestionAfterError(true);
+  command.configureOutput({ outputError: () => undefined });
+  for (const sub of command.commands) applyCommonSettings(sub);
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const code = await runCli(process.argv.slice(2), {
+    streams: { stdout: process.stdout, stderr: process.stderr },
+    env: process.env,
+    cwd: process.cwd(),
+  });
+  process.exitCode = code;
+}
