@@ -18,8 +18,12 @@ export type ProbeName = (typeof probeNames)[number];
 /** `breaking`: tests on staging no longer predict production. `notice`: worth knowing. */
 export type Severity = 'breaking' | 'notice';
 
-/** Relative to `env`: `missing` — `against` has it, `env` lacks it; `extra` — the reverse. */
-export type DifferenceKind = 'missing' | 'extra' | 'changed';
+/**
+ * Relative to `env`: `missing` — `against` has it, `env` lacks it; `extra` — the reverse;
+ * `changed` — both have it, with other values; `shared` — both hold the same value where they must
+ * not (a production credential in staging).
+ */
+export type DifferenceKind = 'missing' | 'extra' | 'changed' | 'shared';
 
 /** A JSON value, as stored in reports. */
 export type JsonValue =
