@@ -2,6 +2,7 @@
  * What every command receives: the output, the environment, and lazy access to the config and
  * the state store — a command that needs neither never reads the disk or opens a database.
  */
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/config-load.js';
 import type { Store } from '../store/open-store.js';
@@ -17,6 +18,8 @@ export interface CommandContext {
   config(): Promise<LoadedConfig>;
   /** Opens the state store named by the config (or UNDERSTUDY_STORE_URL); closed after the command. */
   store(): Promise<Store>;
+  /** Who is acting, for the audit log: UNDERSTUDY_ACTOR, else the local user. */
+  actor(): string;
 }
 
 export interface ContextOptions {
@@ -60,6 +63,18 @@ export function createContext(
         return openStore({ url, dir: path.resolve(dir, config.store.dir) });
       })();
       return opened;
+    },
+    actor() {
+      const named = options.env.UNDERSTUDY_ACTOR;
+      if (named !== undefined && named !== '') return named;
+      // Until people sign in (roles and tokens come with promotion), the OS user is who acted.
+      let user = options.env.USER ?? options.env.USERNAME ?? 'unknown';
+      try {
+        user = userInfo().username;
+      } catch {
+        // No passwd entry (some containers): keep the environment's answer.
+      }
+      return `local:${user}`;
     },
     async close() {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();

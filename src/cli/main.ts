@@ -11,6 +11,7 @@ import { createContext, type CommandContext } from './cli-context.js';
 import { createOutput, reportError, wantsColor, type Streams } from './cli-output.js';
 import { auditCommand } from './commands/audit-command.js';
 import { initCommand } from './commands/init-command.js';
+import { parityCommand } from './commands/parity-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { VERSION } from './version.js';
@@ -28,6 +29,7 @@ const commands: readonly CommandSpec[] = [
   initCommand,
   validateCommand,
   schemaCommand,
+  parityCommand,
   auditCommand,
 ];
 

@@ -33,8 +33,8 @@ export interface ReportQuery {
 export interface ReportsRepository {
   /** Stores a report and returns it as stored. */
   save(report: NewReport): Promise<StoredReport>;
-  /** The newest report of a kind (about `subject`, when given), or undefined when there is none. */
-  latest(kind: string, subject?: string): Promise<StoredReport | undefined>;
+  /** The newest report of a kind (about `subject`, with `status`, when given), or undefined. */
+  latest(kind: string, subject?: string, status?: string): Promise<StoredReport | undefined>;
   /** Reports, newest first. */
   list(query?: ReportQuery): Promise<readonly StoredReport[]>;
 }
@@ -84,17 +84,14 @@ export function createReportsRepository(db: SqlExecutor): ReportsRepository {
       if (row === undefined) throw new Error('INSERT … RETURNING gave no row');
       return toReport(row);
     },
-    async latest(kind, subject) {
-      const { rows } =
-        subject === undefined
-          ? await db.query<ReportRow>(
-              `SELECT ${columns} FROM reports WHERE kind = $1 ORDER BY id DESC LIMIT 1`,
-              [kind],
-            )
-          : await db.query<ReportRow>(
-              `SELECT ${columns} FROM reports WHERE kind = $1 AND subject = $2 ORDER BY id DESC LIMIT 1`,
-              [kind, subject],
-            );
+    async latest(kind, subject, status) {
+      // Optional filters as "$n IS NULL OR column = $n": one statement serves every combination.
+      const { rows } = await db.query<ReportRow>(
+        `SELECT ${columns} FROM reports
+          WHERE kind = $1 AND ($2::text IS NULL OR subject = $2) AND ($3::text IS NULL OR status = $3)
+          ORDER BY id DESC LIMIT 1`,
+        [kind, subject ?? null, status ?? null],
+      );
       const row = rows[0];
       return row === undefined ? undefined : toReport(row);
     },

@@ -150,6 +150,8 @@ export function describeStoreContract(
       expect((await store.reports.latest('parity'))?.subject).toBe('qa');
       expect(await store.reports.latest('parity', 'nowhere')).toBeUndefined();
       expect(await store.reports.latest('never')).toBeUndefined();
+      expect((await store.reports.latest('parity', 'staging', 'drift'))?.id).toBe(saved.id);
+      expect((await store.reports.latest('parity', undefined, 'clean'))?.subject).toBe('qa');
       const parity = await store.reports.list({ kind: 'parity' });
       expect(parity.map((r) => r.status)).toEqual(['clean', 'clean', 'drift']);
       expect((await store.reports.list({ limit: 2 })).map((r) => r.kind)).toEqual([

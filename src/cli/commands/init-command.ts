@@ -1,6 +1,6 @@
 /** `understudy init`: writes a commented starter understudy.yaml from what the project already has. */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   environmentOfEnvFile,
@@ -10,6 +10,7 @@ import {
 } from '../../config/config-starter.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
+import { writeFileAtomic } from '../write-file.js';
 
 export const initCommand: CommandSpec = {
   register(program, run) {
@@ -33,10 +34,7 @@ export const initCommand: CommandSpec = {
             envFiles,
             databaseUrlInEnv: (ctx.env.DATABASE_URL ?? '') !== '',
           });
-          // Written beside and renamed into place: an interrupted init never leaves half a file.
-          const temporary = `${target}.${process.pid}.tmp`;
-          await writeFile(temporary, text, { flag: 'wx' });
-          await rename(temporary, target);
+          await writeFileAtomic(target, text, shown);
           const ignored = await ignoreStateDirectory(dir);
 
           const variables = Object.values(starterDatabaseVariables);

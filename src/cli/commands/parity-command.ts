@@ -1,0 +1,132 @@
+/**
+ * `understudy parity`: compares two environments, keeps the report in the store for the release
+ * gate and the dashboard, records it in the audit log, and exits 1 on unexplained drift.
+ */
+import path from 'node:path';
+import { Option } from 'commander';
+import { appendAudit } from '../../audit/audit-log.js';
+import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
+import type { ProbeResult, Severity } from '../../parity/drift.js';
+import { formatScore, type ParityReport } from '../../parity/parity-report.js';
+import { chooseEnvironments, runParity } from '../../parity/run-parity.js';
+import { ExitCode } from '../../shared/errors.js';
+import type { CommandSpec } from '../main.js';
+import { renderParityJunit } from '../reporters/parity-junit.js';
+import { renderEnvironmentDoc, renderParityMarkdown } from '../reporters/parity-markdown.js';
+import { renderParityText } from '../reporters/parity-text.js';
+import { writeFileAtomic } from '../write-file.js';
+
+/** Kind of the stored parity report; its subject is `ENV~AGAINST`. */
+export const PARITY_REPORT_KIND = 'parity';
+
+interface ParityOptions {
+  env?: string;
+  against?: string;
+  failOn?: Severity;
+  markdown?: boolean;
+  junit?: string;
+  writeDoc?: string;
+}
+
+/** The exit code a parity report stands for. */
+export function parityExitCode(report: ParityReport): number {
+  if (report.status === 'error') return ExitCode.operational;
+  return report.status === 'drift' ? ExitCode.blocking : ExitCode.ok;
+}
+
+export const parityCommand: CommandSpec = {
+  register(program, run) {
+    program
+      .command('parity')
+      .description(
+        'compare staging with production: schema, config, versions, runtime, data age, infrastructure',
+      )
+      .option(
+        '--env <name>',
+        'the environment that must mirror the other (default: parity.env, staging)',
+      )
+      .option(
+        '--against <name>',
+        'the environment it is compared with (default: parity.against, production)',
+      )
+      .addOption(
+        new Option(
+          '--fail-on <severity>',
+          'unexplained drift at or above this fails (default: parity.failOn)',
+        ).choices(['breaking', 'notice']),
+      )
+      .option('--markdown', 'print the report as Markdown (for a pull-request comment)')
+      .option('--junit <file>', 'also write the report as JUnit XML')
+      .option('--write-doc <file>', 'also write the documented differences as a Markdown page')
+      .action((options: ParityOptions) =>
+        run('parity', async (ctx) => {
+          const { config, dir } = await ctx.config();
+          const { env, against } = chooseEnvironments(config, options.env, options.against);
+          const store = await ctx.store();
+          const failOn = options.failOn ?? config.parity?.failOn ?? 'breaking';
+          const c = ctx.output.color;
+          const onProbe = (result: ProbeResult): void => {
+            if (ctx.output.interactive && !ctx.output.json)
+              ctx.output.note(c.dim(`  ${result.probe}: ${result.status}`));
+          };
+          if (ctx.output.interactive && !ctx.output.json)
+            ctx.output.note(c.dim(`comparing ${env} with ${against}…`));
+          const report = await runParity({
+            config,
+            dir,
+            env,
+            against,
+            failOn,
+            onProbe,
+            lastSync: async (name) =>
+              (await store.reports.latest(DATA_SYNC_REPORT_KIND, name, 'pass'))?.createdAt,
+          });
+
+          const stored = await store.reports.save({
+            kind: PARITY_REPORT_KIND,
+            subject: `${env}~${against}`,
+            status: report.status,
+            body: report,
+          });
+          await appendAudit(store, {
+            actor: ctx.actor(),
+            action: 'parity.run',
+            subject: `${env}~${against}`,
+            details: {
+              reportId: stored.id,
+              status: report.status,
+              score: report.score,
+              drift: report.counts.drift,
+              blocking: report.counts.blocking,
+            },
+          });
+          if (options.junit !== undefined)
+            await writeFileAtomic(
+              path.resolve(ctx.cwd, options.junit),
+              renderParityJunit(report),
+              options.junit,
+            );
+          if (options.writeDoc !== undefined)
+            await writeFileAtomic(
+              path.resolve(ctx.cwd, options.writeDoc),
+              renderEnvironmentDoc(report),
+              options.writeDoc,
+            );
+
+          ctx.output.document('parity', {
+            ok: report.status === 'pass',
+            reportId: stored.id,
+            report,
+          });
+          if (options.markdown === true) ctx.output.line(renderParityMarkdown(report).trimEnd());
+          else for (const line of renderParityText(report, c)) ctx.output.line(line);
+          if (!ctx.output.json && options.markdown !== true) {
+            ctx.output.note(
+              c.dim(`report ${stored.id} stored (score ${formatScore(report.score)})`),
+            );
+          }
+          return parityExitCode(report);
+        }),
+      );
+  },
+};
