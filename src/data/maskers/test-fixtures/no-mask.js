@@ -1,0 +1,2 @@
+// A module that forgot to export mask.
+export const masked = true;
