@@ -64,7 +64,7 @@ export function planSync(input: {
 }): SyncPlan {
   const { model, data } = input;
   const problems: Problem[] = [];
-  const byName = new Map(model.tables.map((t) => [`${t.schema}.${t.name}`, t] as const));
+  const byName = new Map<string, Table>(model.tables.map((t) => [`${t.schema}.${t.name}`, t]));
 
   for (const [name, rule] of Object.entries(data.tables)) {
     const table = byName.get(name);

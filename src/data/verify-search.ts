@@ -1,0 +1,91 @@
+/**
+ * Multi-pattern substring search (Aho–Corasick), pure: every pattern is found in one pass over a
+ * text, whatever the number of patterns. `data verify` uses it to look for any real value inside
+ * every text and json value of the target. Matching is on UTF-16 code units and, by default,
+ * case-insensitive (both sides lower-cased), so `ANN@EXAMPLE.COM` still counts as a leak.
+ */
+
+/** Finds which patterns occur in a text; each pattern carries the labels it was added with. */
+export class PatternSearch<T> {
+  private readonly next: Map<number, number>[] = [new Map<number, number>()];
+  private readonly labels: (T[] | undefined)[] = [undefined];
+  private fail: Int32Array = new Int32Array(0);
+  /** The nearest proper suffix node that ends a pattern, or -1. */
+  private outLink: Int32Array = new Int32Array(0);
+  private built = false;
+  private patternCount = 0;
+
+  constructor(private readonly caseInsensitive = true) {}
+
+  /** Number of distinct patterns added. */
+  get size(): number {
+    return this.patternCount;
+  }
+
+  /** Adds a pattern with a label; the same pattern may be added with several labels. */
+  add(pattern: string, label: T): void {
+    if (this.built) throw new Error('PatternSearch: add after search');
+    if (pattern === '') return;
+    const text = this.caseInsensitive ? pattern.toLowerCase() : pattern;
+    let node = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      let child = this.next[node]!.get(code);
+      if (child === undefined) {
+        child = this.next.length;
+        this.next.push(new Map<number, number>());
+        this.labels.push(undefined);
+        this.next[node]!.set(code, child);
+      }
+      node = child;
+    }
+    const labels = this.labels[node];
+    if (labels === undefined) {
+      this.labels[node] = [label];
+      this.patternCount++;
+    } else if (!labels.includes(label)) labels.push(label);
+  }
+
+  private build(): void {
+    const count = this.next.length;
+    this.fail = new Int32Array(count);
+    this.outLink = new Int32Array(count).fill(-1);
+    const queue: number[] = [];
+    for (const child of this.next[0]!.values()) queue.push(child);
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head]!;
+      for (const [code, child] of this.next[node]!) {
+        let f = this.fail[node]!;
+        while (f !== 0 && !this.next[f]!.has(code)) f = this.fail[f]!;
+        const target = this.next[f]!.get(code);
+        const failTo = target !== undefined && target !== child ? target : 0;
+        this.fail[child] = failTo;
+        this.outLink[child] = this.labels[failTo] !== undefined ? failTo : this.outLink[failTo]!;
+        queue.push(child);
+      }
+    }
+    this.built = true;
+  }
+
+  /** The labels of every pattern that occurs in `text` (each label once). */
+  search(text: string): Set<T> {
+    if (!this.built) this.build();
+    const found = new Set<T>();
+    const subject = this.caseInsensitive ? text.toLowerCase() : text;
+    let node = 0;
+    for (let i = 0; i < subject.length; i++) {
+      const code = subject.charCodeAt(i);
+      let child = this.next[node]!.get(code);
+      while (child === undefined && node !== 0) {
+        node = this.fail[node]!;
+        child = this.next[node]!.get(code);
+      }
+      node = child ?? 0;
+      for (let out = this.labels[node] !== undefined ? node : this.outLink[node]!; out >= 0;) {
+        for (const label of this.labels[out]!) found.add(label);
+        out = this.outLink[out]!;
+      }
+    }
+    return found;
+  }
+}
