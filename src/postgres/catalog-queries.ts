@@ -265,3 +265,21 @@ FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ${userSchema('n')} AND ${notInExtension('pg_class', 'c.oid')}`;
+
+// Only with `definitions: true`: the full text the hashes above are taken from, for recreating
+// the objects (the data copy). Keyed like routinesQuery and triggersQuery; aggregates have none.
+export const routineDefinitionsQuery = `
+SELECT n.nspname AS schema, p.proname AS name,
+  pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+  CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE ${userSchema('n')} AND ${notInExtension('pg_proc', 'p.oid')}`;
+
+export const triggerDefinitionsQuery = `
+SELECT n.nspname AS table_schema, c.relname AS table_name, t.tgname AS name,
+  pg_catalog.pg_get_triggerdef(t.oid) AS definition
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ${userSchema('n')}`;

@@ -49,6 +49,11 @@ export interface ReadSchemaModelOptions {
    * copy's snapshot) and the model is read from it; settings changed for reading are restored.
    */
   readonly transaction?: 'own' | 'caller';
+  /**
+   * Also read the full `definition` of routines and triggers (not only their hashes), for
+   * recreating them. Off by default: the model and its serialisation are then unchanged.
+   */
+  readonly definitions?: boolean;
 }
 
 interface DomainRow extends QualifiedName {
@@ -100,8 +105,12 @@ export async function readSchemaModel(
     try {
       const previous = await applyDeparseSettings(client);
       const model = await readInSnapshot(client, options.schemas);
+      const full =
+        options.definitions === true
+          ? await withDefinitions(client, model, options.schemas)
+          : model;
       if (!own) await restoreSettings(client, previous);
-      return model;
+      return full;
     } finally {
       // Read only: ending the transaction either way changes nothing, and ROLLBACK also ends an aborted one.
       if (own) await client.query('ROLLBACK');
@@ -283,4 +292,47 @@ async function readInSnapshot(
       comment: t.comment,
     })),
   });
+}
+
+interface DefinitionRow {
+  readonly schema: string;
+  readonly name: string;
+  readonly identity_arguments: string;
+  readonly definition: string | null;
+}
+interface TriggerDefinitionRow {
+  readonly table_schema: string;
+  readonly table_name: string;
+  readonly name: string;
+  readonly definition: string;
+}
+
+/** The model with `definition` added to its routines and triggers (read in the same snapshot). */
+async function withDefinitions(
+  client: Queryable,
+  model: SchemaModel,
+  schemas: readonly string[] | undefined,
+): Promise<SchemaModel> {
+  const filter = [schemas === undefined ? null : [...schemas]];
+  const routineRows = (await client.query(queries.routineDefinitionsQuery, filter))
+    .rows as DefinitionRow[];
+  const triggerRows = (await client.query(queries.triggerDefinitionsQuery, filter))
+    .rows as TriggerDefinitionRow[];
+  const routines = new Map(
+    routineRows.map((r) => [`${r.schema}.${r.name}(${r.identity_arguments})`, r.definition]),
+  );
+  const triggers = new Map(
+    triggerRows.map((t) => [`${t.table_schema}.${t.table_name}/${t.name}`, t.definition]),
+  );
+  return {
+    ...model,
+    routines: model.routines.map((r) => {
+      const definition = routines.get(`${r.schema}.${r.name}(${r.identityArguments})`);
+      return definition == null ? r : { ...r, definition };
+    }),
+    triggers: model.triggers.map((t) => {
+      const definition = triggers.get(`${t.table.schema}.${t.table.name}/${t.name}`);
+      return definition === undefined ? t : { ...t, definition };
+    }),
+  };
 }

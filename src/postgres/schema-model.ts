@@ -250,6 +250,8 @@ export interface Routine extends QualifiedName {
    * without storing bodies. For an aggregate, of its `pg_aggregate` definition instead.
    */
   readonly definitionHash: string;
+  /** `pg_get_functiondef`, only when read with `definitions: true` (never for an aggregate). */
+  readonly definition?: string;
   readonly comment: string | null;
 }
 
@@ -263,6 +265,8 @@ export interface Trigger {
   readonly function: string;
   /** sha256 (hex) of `pg_get_triggerdef`. */
   readonly definitionHash: string;
+  /** `pg_get_triggerdef`, only when read with `definitions: true`. */
+  readonly definition?: string;
   readonly enabled: TriggerEnabled;
   readonly comment: string | null;
 }
