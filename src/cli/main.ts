@@ -10,6 +10,7 @@ import { ExitCode, UnderstudyError } from '../shared/errors.js';
 import { createContext, type CommandContext } from './cli-context.js';
 import { createOutput, reportError, wantsColor, type Streams } from './cli-output.js';
 import { auditCommand } from './commands/audit-command.js';
+import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
 import { schemaCommand } from './commands/schema-command.js';
@@ -30,6 +31,7 @@ const commands: readonly CommandSpec[] = [
   validateCommand,
   schemaCommand,
   parityCommand,
+  dataCommand,
   auditCommand,
 ];
 

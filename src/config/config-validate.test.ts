@@ -77,6 +77,19 @@ parity:
     expect(errors[0]?.location).toMatch(/^understudy\.yaml:\d+:\d+$/);
   });
 
+  it('explains that ${VAR} inside a flow mapping needs quotes', () => {
+    const { errors } = validate(
+      'project: shop\nenvironments:\n  production: { database: ${PROD_DATABASE_URL} }\n',
+    );
+    expect(errors.at(-1)?.message).toBe(
+      'a ${VAR} value inside { … } must be quoted: { database: "${DATABASE_URL}" }',
+    );
+    expect(
+      validate('project: shop\nenvironments:\n  production: { database: "${PROD_DATABASE_URL}" }\n')
+        .errors,
+    ).toEqual([]);
+  });
+
   it('rejects an empty file and a file that is not a mapping', () => {
     expect(validate('').errors[0]?.message).toBe('the file is empty');
     expect(validate('- a\n- b\n').errors[0]?.message).toMatch(/must be a mapping/);

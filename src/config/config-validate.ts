@@ -48,10 +48,18 @@ export function validateConfigText(text: string, options: ValidateOptions): Vali
   };
 
   if (doc.errors.length > 0) {
+    // `{ database: ${URL} }` is the most common way to trip: `{` starts a mapping inside `{ … }`.
+    const flowReference = /\{[^}\n]*:\s*\$\{/.test(text);
     const errors = doc.errors.map((e) => ({
       location: at(e.pos[0]),
       message: `invalid YAML: ${firstLine(e.message)}`,
     }));
+    if (flowReference) {
+      errors.push({
+        location: options.file,
+        message: 'a ${VAR} value inside { … } must be quoted: { database: "${DATABASE_URL}" }',
+      });
+    }
     return { config: undefined, errors, warnings: [] };
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {

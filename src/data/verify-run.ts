@@ -48,6 +48,11 @@ export interface VerifyInput {
   readonly expectedRows?: ReadonlyMap<string, number>;
   /** Distinct masked source values held at most; default 2,000,000. */
   readonly maxValues?: number;
+  /**
+   * Lower-case words maskers draw from (names, cities, companies). A source value that is one of
+   * them cannot be told apart from masked output, so it is not searched for, only counted.
+   */
+  readonly publicValues?: ReadonlySet<string>;
 }
 
 /** Real values of a masked source column found in the target. */
@@ -82,6 +87,8 @@ export interface VerifyReport {
   readonly leaks: readonly Leak[];
   readonly orphans: readonly Orphans[];
   readonly rowCounts: readonly RowCount[];
+  /** Source values not searched for because maskers produce them too (see `publicValues`). */
+  readonly unverifiable: number;
   /** Masked columns with more distinct values than `maxValues`: only the first ones were checked. */
   readonly incomplete: readonly { readonly column: string; readonly checked: number }[];
 }
@@ -117,6 +124,7 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
   const exact = new Map<string, Set<string>>();
   const search = new PatternSearch<string>();
   const incomplete: { column: string; checked: number }[] = [];
+  let unverifiable = 0;
 
   const source = await connect(input.sourceUrl, { what: 'source database' });
   try {
@@ -139,6 +147,12 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
         incomplete.push({ column: key(m), checked: values.size });
       }
       budget -= values.size;
+      for (const v of values) {
+        if (input.publicValues?.has(v.toLowerCase()) === true) {
+          values.delete(v);
+          unverifiable++;
+        }
+      }
       for (const v of values) if (v.length >= minSubstringLength) search.add(v, key(m));
       exact.set(key(m), values);
     }
@@ -159,7 +173,7 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
     const complete = incomplete.length === 0;
     const ok =
       complete && leaks.length === 0 && orphans.length === 0 && rowCounts.every((r) => r.ok);
-    return { ok, complete, leaks, orphans, rowCounts, incomplete };
+    return { ok, complete, leaks, orphans, rowCounts, unverifiable, incomplete };
   } catch (error) {
     throw asOperationError(error, 'could not verify the target database');
   } finally {

@@ -74,3 +74,19 @@ export const companyTrades = words(`
 
 /** Legal suffixes of company names. */
 export const companySuffixes = words('Inc LLC Ltd GmbH AG SA BV Co');
+
+/** Every word the dictionary maskers draw from, lower-case: their output proves nothing leaked. */
+export function maskerVocabulary(): ReadonlySet<string> {
+  return new Set(
+    [
+      ...firstNames,
+      ...lastNames,
+      ...streetNames,
+      ...streetSuffixes,
+      ...cities,
+      ...companyWords,
+      ...companyTrades,
+      ...companySuffixes,
+    ].map((w) => w.toLowerCase()),
+  );
+}

@@ -1,0 +1,357 @@
+/**
+ * `understudy data scan|sync|verify`: find personal data, copy production into staging masked
+ * and atomically, and prove afterwards that nothing leaked.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { appendAudit } from '../../audit/audit-log.js';
+import { validateConfigText } from '../../config/config-validate.js';
+import { maskerVocabulary } from '../../data/maskers/word-lists.js';
+import { normalizeRule } from '../../data/plan-sync.js';
+import {
+  dataSection,
+  databaseOf,
+  prepareSync,
+  readModel,
+  type PreparedSync,
+} from '../../data/prepare-sync.js';
+import { addSuggestedRules } from '../../data/rules-suggest.js';
+import { scanDatabase, scanFindings } from '../../data/scan-run.js';
+import type { SyncProgressEvent, SyncResult } from '../../data/sync-plan-types.js';
+import { runSync } from '../../data/sync-run.js';
+import { verifyCopy, type VerifyReport } from '../../data/verify-run.js';
+import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
+import { formatDuration } from '../../shared/duration.js';
+import { ExitCode, UnderstudyError } from '../../shared/errors.js';
+import type { CommandContext } from '../cli-context.js';
+import { formatProblems } from '../cli-output.js';
+import type { CommandSpec } from '../main.js';
+import { writeFileAtomic } from '../write-file.js';
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a whole number of at least 1');
+  return Number(value);
+}
+
+/** The masker registry, resolved beside this build (dist/ or src/), for the engine's worker threads. */
+const maskerModule = new URL('../../data/maskers/index.js', import.meta.url).href;
+
+export const dataCommand: CommandSpec = {
+  register(program, run) {
+    const data: Command = program
+      .command('data')
+      .description('masked copies of production data in staging');
+
+    data
+      .command('scan')
+      .description(
+        'classify every column of the source: which hold personal data, and whether a rule covers them',
+      )
+      .option('--env <name>', 'the environment to scan (default: data.from, production)')
+      .option('--write', 'add a suggested masker to understudy.yaml for every uncovered column')
+      .option('--sample <n>', 'values sampled per column', wholeNumber, 200)
+      .action((options: { env?: string; write?: boolean; sample: number }) =>
+        run('data scan', (ctx) => scan(ctx, options)),
+      );
+
+    data
+      .command('sync')
+      .description('copy the source database into the target, masked, atomically; then verify it')
+      .option(
+        '--dry-run',
+        'print the plan (tables, rows, maskers, subset) without touching the target',
+      )
+      .option('--no-verify', 'skip `data verify` at the end')
+      .option(
+        '--parallel <n>',
+        'tables copied at once (default: data.parallel, or the CPU count)',
+        wholeNumber,
+      )
+      .action((options: { dryRun?: boolean; verify: boolean; parallel?: number }) =>
+        run('data sync', (ctx) => sync(ctx, options)),
+      );
+
+    data
+      .command('verify')
+      .description(
+        'prove the copy is safe and whole: no real value of a masked column anywhere, no orphans',
+      )
+      .action(() => run('data verify', (ctx) => verify(ctx)));
+  },
+};
+
+async function scan(
+  ctx: CommandContext,
+  options: { env?: string; write?: boolean; sample: number },
+): Promise<number> {
+  const { config, file } = await ctx.config();
+  const env = options.env ?? config.data?.from ?? 'production';
+  if (config.environments[env] === undefined)
+    throw new UnderstudyError('E_USAGE', `no environment named "${env}"`);
+  const report = await scanDatabase(databaseOf(config, env), { sampleSize: options.sample });
+  const rules = config.data?.tables ?? {};
+  const findings = scanFindings(report).map((f) => {
+    const table = rules[f.table];
+    const rule = table?.columns[f.column];
+    const covered =
+      table?.rows === 'none'
+        ? 'no rows copied'
+        : rule === undefined
+          ? undefined
+          : describeRule(rule);
+    return {
+      table: f.table,
+      column: f.column,
+      kind: f.kind,
+      confidence: f.confidence,
+      suggested: f.suggested,
+      evidence: f.evidence,
+      covered,
+    };
+  });
+  let added: readonly string[] = [];
+  if (options.write === true) {
+    const text = await readFile(file, 'utf8');
+    const result = addSuggestedRules(
+      text,
+      findings.filter((f) => f.covered === undefined),
+    );
+    const check = validateConfigText(result.text, { file: path.basename(file), env: ctx.env });
+    if (check.config === undefined)
+      throw new UnderstudyError(
+        'E_CONFIG',
+        'the suggested rules would make understudy.yaml invalid; nothing was written',
+        { problems: check.errors },
+      );
+    if (result.added.length > 0)
+      await writeFileAtomic(file, result.text, path.relative(ctx.cwd, file));
+    added = result.added;
+  }
+  const uncovered = findings.filter(
+    (f) => f.covered === undefined && !added.includes(`${f.table}.${f.column}: ${f.suggested}`),
+  );
+  ctx.output.document('data scan', {
+    ok: uncovered.length === 0,
+    env,
+    findings,
+    added,
+    uncovered: uncovered.length,
+  });
+  const c = ctx.output.color;
+  const columns = report.tables.reduce((n, t) => n + t.columns.length, 0);
+  ctx.output.line(
+    `${c.bold(`Scan of ${env}`)}: ${report.tables.length} tables, ${columns} columns, ${findings.length} with personal data`,
+  );
+  for (const f of findings) {
+    const status =
+      f.covered !== undefined
+        ? c.green(`✓ ${f.covered}`)
+        : added.includes(`${f.table}.${f.column}: ${f.suggested}`)
+          ? c.cyan(`+ ${f.suggested} (added)`)
+          : c.red(`✗ no rule — suggest ${f.suggested}`);
+    ctx.output.line(
+      `  ${`${f.table}.${f.column}`.padEnd(40)} ${f.kind.padEnd(16)} ${String(Math.round(f.confidence * 100)).padStart(3)} %  ${status}`,
+    );
+  }
+  if (added.length > 0)
+    ctx.output.line(
+      `${c.green('✓')} added ${added.length} ${added.length === 1 ? 'rule' : 'rules'} to ${path.relative(ctx.cwd, file)}: review them`,
+    );
+  if (uncovered.length > 0) {
+    ctx.output.line(
+      c.red(
+        `✗ ${uncovered.length} ${uncovered.length === 1 ? 'column holds' : 'columns hold'} personal data without a rule: a sync refuses to run`,
+      ),
+    );
+    return ExitCode.blocking;
+  }
+  return ExitCode.ok;
+}
+
+function describeRule(rule: Parameters<typeof normalizeRule>[0]): string {
+  const normalized = normalizeRule(rule);
+  return 'keep' in normalized ? `kept: ${normalized.keep}` : `masked: ${normalized.masker}`;
+}
+
+function printPlan(ctx: CommandContext, prepared: PreparedSync): void {
+  const c = ctx.output.color;
+  ctx.output.line(
+    `${c.bold('Plan')}: ${prepared.from.name} → ${prepared.to.name} (${prepared.input.tables?.length ?? 0} tables)`,
+  );
+  for (const t of prepared.input.tables ?? []) {
+    const rows =
+      t.rows === 'all'
+        ? 'all rows'
+        : t.rows === 'none'
+          ? 'no rows'
+          : `rows where ${t.rows.where.length > 70 ? `${t.rows.where.slice(0, 69)}…` : t.rows.where}`;
+    const masks = t.masks.map((m) => `${m.column}→${m.spec.masker}`).join(', ');
+    ctx.output.line(
+      `  ${`${t.schema}.${t.name}`.padEnd(36)} ${rows}${masks === '' ? '' : `  ${c.dim(masks)}`}`,
+    );
+  }
+  for (const note of prepared.subsetNotes) ctx.output.line(c.dim(`  note: ${note}`));
+}
+
+/** Draws progress on a terminal, at most once a second: phase, tables done, rows, rows/s. */
+function progressReporter(ctx: CommandContext, total: number): (event: SyncProgressEvent) => void {
+  const started = Date.now();
+  const rows = new Map<string, number>();
+  let done = 0;
+  let phase = 'snapshot';
+  let last = 0;
+  return (event) => {
+    if (!ctx.output.interactive || ctx.output.json) return;
+    if (event.type === 'phase') phase = event.phase;
+    else {
+      rows.set(event.table, event.rows);
+      if (event.done) done++;
+    }
+    const now = Date.now();
+    if (now - last < 1000 && event.type !== 'phase') return;
+    last = now;
+    const sum = [...rows.values()].reduce((a, b) => a + b, 0);
+    const rate = sum / Math.max(0.001, (now - started) / 1000);
+    ctx.output.note(
+      ctx.output.color.dim(
+        `  ${phase}: ${done}/${total} tables · ${sum.toLocaleString('en')} rows · ${Math.round(rate).toLocaleString('en')} rows/s · ${formatDuration(now - started)}`,
+      ),
+    );
+  };
+}
+
+async function sync(
+  ctx: CommandContext,
+  options: { dryRun?: boolean; verify: boolean; parallel?: number },
+): Promise<number> {
+  const { config, dir } = await ctx.config();
+  const prepared = await prepareSync(config, { scan: true });
+  if (options.dryRun === true) {
+    ctx.output.document('data sync', {
+      ok: true,
+      dryRun: true,
+      from: prepared.from.name,
+      to: prepared.to.name,
+      tables: prepared.input.tables,
+      notes: prepared.subsetNotes,
+    });
+    printPlan(ctx, prepared);
+    ctx.output.line(ctx.output.color.dim('dry run: nothing was written'));
+    return ExitCode.ok;
+  }
+  const store = await ctx.store();
+  const parallel = options.parallel ?? dataSection(config).parallel;
+  const result: SyncResult = await runSync(prepared.input, {
+    key: prepared.key,
+    dir,
+    maskerModule,
+    ...(parallel === undefined ? {} : { parallel }),
+    onProgress: progressReporter(ctx, prepared.input.tables?.length ?? 0),
+  });
+  const verification = options.verify ? await verifyPrepared(prepared, result) : undefined;
+  const status = verification === undefined || verification.ok ? 'pass' : 'leak';
+  const body = {
+    from: prepared.from.name,
+    to: prepared.to.name,
+    ...result,
+    verification: verification ?? null,
+  };
+  const stored = await store.reports.save({
+    kind: DATA_SYNC_REPORT_KIND,
+    subject: prepared.to.name,
+    status,
+    body,
+  });
+  await appendAudit(store, {
+    actor: ctx.actor(),
+    action: 'data.sync',
+    subject: `${prepared.from.name}→${prepared.to.name}`,
+    details: {
+      reportId: stored.id,
+      status,
+      rows: result.totals.rowsWritten,
+      tables: result.tables.length,
+      snapshot: result.snapshot,
+      verified: verification !== undefined,
+    },
+  });
+
+  ctx.output.document('data sync', { ok: status === 'pass', reportId: stored.id, report: body });
+  const c = ctx.output.color;
+  for (const t of result.tables) {
+    ctx.output.line(
+      `  ${t.table.padEnd(36)} ${String(t.rowsWritten).padStart(10)} rows  ${t.maskedColumns.length === 0 ? '' : c.dim(`masked: ${t.maskedColumns.join(', ')}`)}`,
+    );
+  }
+  for (const warning of result.warnings) ctx.output.note(c.yellow(`! ${warning}`));
+  ctx.output.line(
+    `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${prepared.from.name} into ${prepared.to.name} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`,
+  );
+  return reportVerification(ctx, verification);
+}
+
+async function verifyPrepared(prepared: PreparedSync, result?: SyncResult): Promise<VerifyReport> {
+  const masked = (prepared.input.tables ?? []).flatMap((t) =>
+    t.masks.map((m) => ({ table: `${t.schema}.${t.name}`, column: m.column })),
+  );
+  const expectedRows =
+    result === undefined ? undefined : new Map(result.tables.map((t) => [t.table, t.rowsWritten]));
+  const model = await readModel(prepared.to.url, `${prepared.to.name} database`);
+  return verifyCopy({
+    publicValues: maskerVocabulary(),
+    sourceUrl: prepared.from.url,
+    targetUrl: prepared.to.url,
+    model,
+    masked,
+    ...(expectedRows === undefined ? {} : { expectedRows }),
+  });
+}
+
+function reportVerification(ctx: CommandContext, report: VerifyReport | undefined): number {
+  if (report === undefined) return ExitCode.ok;
+  const c = ctx.output.color;
+  if (report.ok) {
+    ctx.output.line(
+      `${c.green('✓')} verified: no real value of a masked column in the target, no orphaned foreign keys, row counts as planned`,
+    );
+    return ExitCode.ok;
+  }
+  const problems = [
+    ...report.leaks.map((l) => ({
+      message: `real values of ${l.sourceColumn} found in ${l.foundIn.table}.${l.foundIn.column}: ${l.count} (${l.sample})`,
+    })),
+    ...report.orphans.map((o) => ({
+      message: `${o.count} orphaned rows in ${o.table} (${o.constraint})`,
+    })),
+    ...report.rowCounts
+      .filter((r) => !r.ok)
+      .map((r) => ({ message: `${r.table} holds ${r.actual} rows, planned ${r.expected ?? '?'}` })),
+    ...report.incomplete.map((i) => ({
+      message: `${i.column}: only ${i.checked} distinct values could be checked`,
+    })),
+  ];
+  ctx.output.line(
+    c.red(
+      `✗ verification failed: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`,
+    ),
+  );
+  for (const line of formatProblems(problems, c)) ctx.output.line(line);
+  return ExitCode.blocking;
+}
+
+async function verify(ctx: CommandContext): Promise<number> {
+  const { config } = await ctx.config();
+  const prepared = await prepareSync(config, { scan: false });
+  const report = await verifyPrepared(prepared);
+  const store = await ctx.store();
+  await appendAudit(store, {
+    actor: ctx.actor(),
+    action: 'data.verify',
+    subject: `${prepared.from.name}→${prepared.to.name}`,
+    details: { ok: report.ok, leaks: report.leaks.length, orphans: report.orphans.length },
+  });
+  ctx.output.document('data verify', { ...report });
+  return reportVerification(ctx, report);
+}
