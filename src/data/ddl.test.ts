@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SchemaModel, Table } from '../postgres/schema-model.js';
+import { emptySchemaModel, type SchemaModel, type Table } from '../postgres/schema-model.js';
 import { mentions, orderByDependencies, quoteIdent } from './ddl-names.js';
 import { postDataDdl } from './ddl-post.js';
 import { preDataDdl, tablesInCreationOrder } from './ddl-pre.js';
@@ -30,22 +30,7 @@ const table = (name: string, parent: string | null = null): Table => ({
   comment: null,
 });
 
-const empty: SchemaModel = {
-  format: 1,
-  extensions: [],
-  schemas: [],
-  enums: [],
-  domains: [],
-  compositeTypes: [],
-  rangeTypes: [],
-  sequences: [],
-  tables: [],
-  views: [],
-  materializedViews: [],
-  indexes: [],
-  routines: [],
-  triggers: [],
-};
+const empty: SchemaModel = emptySchemaModel();
 
 describe('ddl', () => {
   it('quotes only what needs quoting', () => {

@@ -5,7 +5,7 @@ import {
   type Index,
   type SchemaModel,
   type Table,
-  schemaModelFormat,
+  emptySchemaModel,
 } from '../postgres/schema-model.js';
 import { diffSchemaModels, schemaSeverities } from './schema-diff.js';
 
@@ -75,23 +75,7 @@ function index(name: string, tableName: string, keys: string[], extra: Partial<I
 }
 
 function model(parts: Partial<SchemaModel> = {}): SchemaModel {
-  return {
-    format: schemaModelFormat,
-    extensions: [],
-    schemas: [{ name: 'public', comment: null }],
-    enums: [],
-    domains: [],
-    compositeTypes: [],
-    rangeTypes: [],
-    sequences: [],
-    tables: [],
-    views: [],
-    materializedViews: [],
-    indexes: [],
-    routines: [],
-    triggers: [],
-    ...parts,
-  };
+  return emptySchemaModel({ schemas: [{ name: 'public', comment: null }], ...parts });
 }
 
 const orders = (...extra: Column[]): Table =>

@@ -3,30 +3,15 @@ import {
   type Column,
   type SchemaModel,
   type Table,
+  emptySchemaModel,
   formatName,
   indexesOf,
   normalizeSchemaModel,
-  schemaModelFormat,
   serializeSchemaModel,
   tableByName,
 } from './schema-model.js';
 
-const empty: SchemaModel = {
-  format: schemaModelFormat,
-  extensions: [],
-  schemas: [],
-  enums: [],
-  domains: [],
-  compositeTypes: [],
-  rangeTypes: [],
-  sequences: [],
-  tables: [],
-  views: [],
-  materializedViews: [],
-  indexes: [],
-  routines: [],
-  triggers: [],
-};
+const empty: SchemaModel = emptySchemaModel();
 
 function column(name: string): Column {
   return {

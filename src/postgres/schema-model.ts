@@ -271,6 +271,27 @@ export interface Trigger {
   readonly comment: string | null;
 }
 
+/** A model with no objects, overlaid with `parts`: the starting point for hand-made models. */
+export function emptySchemaModel(parts: Partial<SchemaModel> = {}): SchemaModel {
+  return {
+    format: schemaModelFormat,
+    extensions: [],
+    schemas: [],
+    enums: [],
+    domains: [],
+    compositeTypes: [],
+    rangeTypes: [],
+    sequences: [],
+    tables: [],
+    views: [],
+    materializedViews: [],
+    indexes: [],
+    routines: [],
+    triggers: [],
+    ...parts,
+  };
+}
+
 /** `schema.name`, for messages and map keys (not quoted: not meant to be pasted into SQL). */
 export function formatName(name: QualifiedName): string {
   return `${name.schema}.${name.name}`;
