@@ -3,24 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { wholeNumber } from '../arguments.js';
 import { exportAudit, listAudit, verifyAudit } from '../../audit/audit-log.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
-
-/** A commander parser for whole numbers in a range, with a message that says which. */
-function wholeNumber(
-  minimum: number,
-  maximum = Number.MAX_SAFE_INTEGER,
-): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < minimum || n > maximum) {
-      throw new InvalidArgumentError(`must be a whole number from ${minimum} to ${maximum}`);
-    }
-    return n;
-  };
-}
 
 export const auditCommand: CommandSpec = {
   register(program, run) {

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { wholeNumber } from '../arguments.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { validateConfigText } from '../../config/config-validate.js';
 import { maskerVocabulary } from '../../data/maskers/word-lists.js';
@@ -29,12 +30,6 @@ import { formatProblems } from '../cli-output.js';
 import type { CommandSpec } from '../main.js';
 import { writeFileAtomic } from '../write-file.js';
 
-function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('must be a whole number of at least 1');
-  return Number(value);
-}
-
 /** The masker registry, resolved beside this build (dist/ or src/), for the engine's worker threads. */
 const maskerModule = new URL('../../data/maskers/index.js', import.meta.url).href;
 
@@ -51,7 +46,7 @@ export const dataCommand: CommandSpec = {
       )
       .option('--env <name>', 'the environment to scan (default: data.from, production)')
       .option('--write', 'add a suggested masker to understudy.yaml for every uncovered column')
-      .option('--sample <n>', 'values sampled per column', wholeNumber, 200)
+      .option('--sample <n>', 'values sampled per column', wholeNumber(1), 200)
       .action((options: { env?: string; write?: boolean; sample: number }) =>
         run('data scan', (ctx) => scan(ctx, options)),
       );
@@ -67,7 +62,7 @@ export const dataCommand: CommandSpec = {
       .option(
         '--parallel <n>',
         'tables copied at once (default: data.parallel, or the CPU count)',
-        wholeNumber,
+        wholeNumber(1),
       )
       .action((options: { dryRun?: boolean; verify: boolean; parallel?: number }) =>
         run('data sync', (ctx) => sync(ctx, options)),
