@@ -40,6 +40,8 @@ export async function startPostgres(options: LocalServerOptions = {}): Promise<T
   const server = await startLocalServer({ name: 'understudy-test-pg', ...options });
   const exec = async (url: string, sql: string): Promise<void> => {
     const client = new pg.Client({ connectionString: url });
+    // A session ended by the server (a sync's swap) also emits 'error'; the awaited call reports it.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query(sql);
@@ -53,6 +55,8 @@ export async function startPostgres(options: LocalServerOptions = {}): Promise<T
     params: unknown[] = [],
   ): Promise<T[]> => {
     const client = new pg.Client({ connectionString: url });
+    // A session ended by the server (a sync's swap) also emits 'error'; the awaited call reports it.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       return (await client.query<T>(sql, params)).rows;
