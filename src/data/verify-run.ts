@@ -5,11 +5,15 @@
  *   in one REPEATABLE READ READ ONLY snapshot) into a Set per column and one Aho–Corasick
  *   automaton. Every value of the target's text, varchar, json and jsonb columns (and of the
  *   masked columns, whatever their type) is then streamed and checked: an exact match in the
- *   masked column itself, and any source value occurring inside a value of another column (case
- *   insensitive). Source values shorter than {@link minSubstringLength} characters are only
- *   matched exactly: `Bob` or `12` occur inside ordinary text by chance, a 4-character value far
- *   less often. Caveat: a masker that draws from a dictionary (city, first name) may produce a
- *   value that is also some real row's value; that shows as an exact-match leak to review.
+ *   masked column itself, and any source value occurring inside a value of another column as a
+ *   whole word (case insensitive; `King` inside `/photos/king.bmp`, not inside `Kingston`).
+ *   Source values shorter than {@link minSubstringLength} characters are only matched exactly:
+ *   `Bob` or `12` occur inside ordinary text by chance, a 4-character value far less often.
+ *   Values of columns masked as places everyone shares ({@link searchedEverywhere}: cities and
+ *   postal codes) are checked in their own column only: `London` in a territory's name or
+ *   `98052` as a region code is reference data, not a customer's address. Source values a masker
+ *   draws from its dictionary (`publicValues`) cannot be told from masked output: they are
+ *   counted as unverifiable, not searched.
  * - **Memory** is bounded by the distinct masked values: at most `maxValues` (default 2,000,000)
  *   are held. Beyond that the first `maxValues` by a stable hash order are checked, the report is
  *   `complete: false`, names the columns cut short, and `ok` is false — an incomplete proof is
@@ -23,6 +27,7 @@
 import { connect, type Client } from '../postgres/connection.js';
 import { formatName, type SchemaModel, tableByName } from '../postgres/schema-model.js';
 import { UnderstudyError } from '../shared/errors.js';
+import type { MaskerName } from './data-types.js';
 import { typeClassOf } from './scan-classify.js';
 import { asOperationError } from './scan-run.js';
 import { quoteIdent, quoteTable } from './subset-sql.js';
@@ -38,12 +43,27 @@ export interface ColumnRef {
   readonly column: string;
 }
 
+/** A masked column and where its real values are searched for. */
+export interface MaskedColumn extends ColumnRef {
+  /** Also inside every other text and json column (default), or in its own column only. */
+  readonly scope?: 'everywhere' | 'column';
+}
+
+/**
+ * Whether the real values of a column masked by `masker` are searched inside other columns. Not
+ * for `city` and `postal_code`: a place is shared by many and appears in reference data (sales
+ * territories, region names, product names) without identifying anyone there.
+ */
+export function searchedEverywhere(masker: MaskerName): boolean {
+  return masker !== 'city' && masker !== 'postal_code';
+}
+
 export interface VerifyInput {
   readonly sourceUrl: string;
   readonly targetUrl: string;
   /** The target's schema model (the copy's tables and foreign keys). */
   readonly model: SchemaModel;
-  readonly masked: readonly ColumnRef[];
+  readonly masked: readonly MaskedColumn[];
   /** `schema.table` → rows the copy was planned to hold. */
   readonly expectedRows?: ReadonlyMap<string, number>;
   /** Distinct masked source values held at most; default 2,000,000. */
@@ -122,7 +142,7 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
   }
   const masked = [...new Map(input.masked.map((m) => [key(m), m])).values()];
   const exact = new Map<string, Set<string>>();
-  const search = new PatternSearch<string>();
+  const search = new PatternSearch<string>(true, true);
   const incomplete: { column: string; checked: number }[] = [];
   let unverifiable = 0;
 
@@ -153,7 +173,8 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
           unverifiable++;
         }
       }
-      for (const v of values) if (v.length >= minSubstringLength) search.add(v, key(m));
+      if (m.scope !== 'column')
+        for (const v of values) if (v.length >= minSubstringLength) search.add(v, key(m));
       exact.set(key(m), values);
     }
     await source.query('ROLLBACK');

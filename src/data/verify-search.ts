@@ -3,19 +3,37 @@
  * text, whatever the number of patterns. `data verify` uses it to look for any real value inside
  * every text and json value of the target. Matching is on UTF-16 code units and, by default,
  * case-insensitive (both sides lower-cased), so `ANN@EXAMPLE.COM` still counts as a leak.
+ *
+ * With `wholeWords`, an occurrence counts only where it is not part of a longer word: the text
+ * around it must not continue a letter or digit the pattern starts or ends with. `King` is found
+ * in `http://intranet/king.bmp` and `Mr King`, not in `Kingston`; `ann@example.com` is found in
+ * `<ann@example.com>`. Underscores separate words here (`king_photo` holds `king`).
  */
+
+/** Whether a UTF-16 code unit is a letter or a digit (a surrogate half counts as a letter). */
+function isWordUnit(code: number): boolean {
+  if (code < 128)
+    return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  if (code >= 0xd800 && code <= 0xdfff) return true;
+  return /[\p{L}\p{N}\p{M}]/u.test(String.fromCharCode(code));
+}
 
 /** Finds which patterns occur in a text; each pattern carries the labels it was added with. */
 export class PatternSearch<T> {
   private readonly next: Map<number, number>[] = [new Map<number, number>()];
   private readonly labels: (T[] | undefined)[] = [undefined];
+  /** Length of the pattern a node spells. */
+  private readonly depth: number[] = [0];
   private fail: Int32Array = new Int32Array(0);
   /** The nearest proper suffix node that ends a pattern, or -1. */
   private outLink: Int32Array = new Int32Array(0);
   private built = false;
   private patternCount = 0;
 
-  constructor(private readonly caseInsensitive = true) {}
+  constructor(
+    private readonly caseInsensitive = true,
+    private readonly wholeWords = false,
+  ) {}
 
   /** Number of distinct patterns added. */
   get size(): number {
@@ -35,6 +53,7 @@ export class PatternSearch<T> {
         child = this.next.length;
         this.next.push(new Map<number, number>());
         this.labels.push(undefined);
+        this.depth.push(i + 1);
         this.next[node]!.set(code, child);
       }
       node = child;
@@ -82,10 +101,22 @@ export class PatternSearch<T> {
       }
       node = child ?? 0;
       for (let out = this.labels[node] !== undefined ? node : this.outLink[node]!; out >= 0;) {
-        for (const label of this.labels[out]!) found.add(label);
+        if (!this.wholeWords || this.standsAlone(subject, i - this.depth[out]! + 1, i))
+          for (const label of this.labels[out]!) found.add(label);
         out = this.outLink[out]!;
       }
     }
     return found;
+  }
+
+  /** Whether `text[first..last]` is not glued to a letter or digit on either side. */
+  private standsAlone(text: string, first: number, last: number): boolean {
+    if (first > 0 && isWordUnit(text.charCodeAt(first)) && isWordUnit(text.charCodeAt(first - 1)))
+      return false;
+    return !(
+      last + 1 < text.length &&
+      isWordUnit(text.charCodeAt(last)) &&
+      isWordUnit(text.charCodeAt(last + 1))
+    );
   }
 }

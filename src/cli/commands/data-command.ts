@@ -21,7 +21,12 @@ import { addSuggestedRules } from '../../data/rules-suggest.js';
 import { scanDatabase, scanFindings } from '../../data/scan-run.js';
 import type { SyncProgressEvent, SyncResult } from '../../data/sync-plan-types.js';
 import { runSync } from '../../data/sync-run.js';
-import { verifyCopy, type VerifyReport } from '../../data/verify-run.js';
+import {
+  searchedEverywhere,
+  verifyCopy,
+  type MaskedColumn,
+  type VerifyReport,
+} from '../../data/verify-run.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
@@ -289,7 +294,11 @@ async function sync(
 
 async function verifyPrepared(prepared: PreparedSync, result?: SyncResult): Promise<VerifyReport> {
   const masked = (prepared.input.tables ?? []).flatMap((t) =>
-    t.masks.map((m) => ({ table: `${t.schema}.${t.name}`, column: m.column })),
+    t.masks.map((m): MaskedColumn => ({
+      table: `${t.schema}.${t.name}`,
+      column: m.column,
+      scope: searchedEverywhere(m.spec.masker) ? 'everywhere' : 'column',
+    })),
   );
   const expectedRows =
     result === undefined ? undefined : new Map(result.tables.map((t) => [t.table, t.rowsWritten]));
