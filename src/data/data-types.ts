@@ -20,10 +20,18 @@ export interface MaskerSpec {
   /** regex: a regular expression whose capture groups are kept, the rest masked. */
   readonly pattern?: string;
   /** json: maskers at JSON paths inside the document. */
-  readonly paths?: Readonly<Record<string, MaskerSpec>>;
+  readonly paths?: Readonly<Record<string, MaskerSpec | MaskerName>>;
   /** custom: path of a JavaScript module (relative to understudy.yaml) exporting `mask`. */
   readonly module?: string;
   readonly locale?: string;
+}
+
+/**
+ * A masker spec as written inside another (a json masker's paths): the shorthand `redact_text`
+ * or the object form, always as the object form.
+ */
+export function innerSpec(raw: MaskerSpec | MaskerName): MaskerSpec {
+  return typeof raw === 'string' ? { masker: raw } : raw;
 }
 
 /** What a masker needs to know about its column. */

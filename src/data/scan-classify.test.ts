@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyColumn, reportThreshold, typeClassOf } from './scan-classify.js';
+import { classifyCarriers, classifyColumn, reportThreshold, typeClassOf } from './scan-classify.js';
 import {
   isBirthDate,
   isEmail,
@@ -216,5 +216,43 @@ describe('value checks', () => {
     expect(typeClassOf('timestamp with time zone')).toBe('date');
     expect(typeClassOf('boolean')).toBe('never');
     expect(typeClassOf('app.mood')).toBe('text');
+  });
+});
+
+describe('classifyCarriers', () => {
+  const finding = (kind: 'last_name' | 'company' | 'city') => ({
+    kind,
+    confidence: 0.8,
+    evidence: [],
+    suggested: kind,
+  });
+  const columns = [
+    { column: 'last_name', type: 'text', finding: finding('last_name') },
+    { column: 'city', type: 'text', finding: finding('city') },
+    { column: 'photo_path', type: 'text', finding: undefined },
+    { column: 'region', type: 'text', finding: undefined },
+    { column: 'display', type: 'text', finding: undefined, generated: true },
+    { column: 'code', type: 'text', finding: undefined },
+  ];
+
+  it("flags a text column that repeats the row's personal data, naming the column, not the value", () => {
+    const rows = [
+      ['Davolio', 'Seattle', 'http://intranet/davolio.bmp', 'WA', 'Davolio N', 'DAVOL'],
+      ['Fuller', 'Tacoma', 'http://intranet/fuller.bmp', 'WA', 'Fuller A', 'FULLE'],
+      ['King', 'London', 'http://intranet/kingston.bmp', 'London', 'King R', 'KINGS'],
+    ];
+    const found = classifyCarriers('hr.employees', columns, rows);
+    expect([...found.keys()]).toEqual(['photo_path']);
+    expect(found.get('photo_path')).toMatchObject({
+      kind: 'free_text',
+      suggested: 'redact_text',
+      evidence: ["2 of 3 sampled rows repeat the row's hr.employees.last_name"],
+    });
+    expect(JSON.stringify(found.get('photo_path'))).not.toMatch(/davolio|fuller/i);
+  });
+
+  it('ignores places, short values and columns already flagged', () => {
+    const rows = [['Li', 'Cork', '/photos/li.bmp', 'Co. Cork', null, 'x']];
+    expect(classifyCarriers('hr.employees', columns, rows).size).toBe(0);
   });
 });

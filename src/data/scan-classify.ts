@@ -42,6 +42,7 @@ import {
   personalDataInside,
 } from './scan-values.js';
 import type { MaskerName } from './data-types.js';
+import { containsWord } from './verify-search.js';
 
 /** Findings below this combined score are not reported. */
 export const reportThreshold = 0.3;
@@ -260,4 +261,90 @@ export function classifyColumn(
     evidence: best.evidence,
     suggested: suggestedMaskers[best.kind],
   };
+}
+
+/**
+ * Kinds whose values point at one person or customer wherever they are written: a text column
+ * that repeats one of them carries personal data too. Places (city, postal code) are shared by
+ * many and are left out, as `data verify` leaves them out of its search in other columns.
+ */
+const identifyingKinds: ReadonlySet<PiiKind> = new Set<PiiKind>([
+  'email',
+  'first_name',
+  'last_name',
+  'full_name',
+  'phone',
+  'street_address',
+  'national_id',
+  'payment_card',
+  'iban',
+  'username',
+  'company',
+]);
+
+/** Values this short are not looked for inside other columns (as in `data verify`). */
+const minCarriedLength = 4;
+
+/** One column of a table's sample, with what {@link classifyColumn} found in it. */
+export interface SampledColumn {
+  readonly column: string;
+  readonly type: string;
+  readonly finding: ColumnFinding | undefined;
+  /** A generated column: computed from the others in the copy, so never a carrier. */
+  readonly generated?: boolean;
+}
+
+/**
+ * Finds the columns that carry another column's personal data in the same row: a photo path
+ * `…/davolio.bmp` beside `last_name = 'Davolio'`, a home page that names the company, a display
+ * name built from first and last name. Values are compared as whole words, case-insensitive, from
+ * {@link minCarriedLength} characters. One sampled row is enough (`free_text` at 0.5, more with
+ * more rows): a verify would find that value in the copy and fail. Returns a finding for each text
+ * or json column not already flagged; the evidence names the source column, never a value.
+ */
+export function classifyCarriers(
+  table: string,
+  columns: readonly SampledColumn[],
+  rows: readonly (readonly (string | null)[])[],
+): ReadonlyMap<string, ColumnFinding> {
+  const sources = columns.flatMap((c, i) =>
+    c.finding !== undefined && identifyingKinds.has(c.finding.kind) ? [i] : [],
+  );
+  const out = new Map<string, ColumnFinding>();
+  if (sources.length === 0 || rows.length === 0) return out;
+  columns.forEach((carrier, index) => {
+    const cls = typeClassOf(carrier.type);
+    if (carrier.finding !== undefined || carrier.generated === true) return;
+    if (cls !== 'text' && cls !== 'json') return;
+    const carried = new Map<string, number>();
+    let hits = 0;
+    let sampled = 0;
+    for (const row of rows) {
+      const text = row[index];
+      if (text == null || text.trim() === '') continue;
+      sampled++;
+      let hit = false;
+      for (const s of sources) {
+        const value = row[s]?.trim();
+        if (value === undefined || value.length < minCarriedLength || value === text.trim())
+          continue;
+        if (!containsWord(text, value)) continue;
+        const name = columns[s]!.column;
+        carried.set(name, (carried.get(name) ?? 0) + 1);
+        hit = true;
+      }
+      if (hit) hits++;
+    }
+    if (hits === 0) return;
+    const names = [...carried.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([name]) => `${table}.${name}`);
+    out.set(carrier.column, {
+      kind: 'free_text',
+      confidence: round(Math.min(0.9, 0.5 + (0.4 * hits) / sampled)),
+      evidence: [`${hits} of ${sampled} sampled rows repeat the row's ${names.join(', ')}`],
+      suggested: suggestedMaskers.free_text,
+    });
+  });
+  return out;
 }

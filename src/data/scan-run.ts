@@ -11,12 +11,20 @@
  * table gives the same sample) to about ten times the sample size; a sample that comes back
  * short is taken again with ten times the share, up to the whole table. Each value is cut to its
  * first 2,000 characters. Nulls are not samples; a mostly-null column gets fewer.
+ *
+ * Generated columns are not classified: a copy never carries them, the target computes them
+ * again from the columns they are made of, and those are scanned (and masked) themselves.
  */
 import { connect } from '../postgres/connection.js';
 import { UnderstudyError, messageOf } from '../shared/errors.js';
 import { readSchemaModel, type Queryable } from '../postgres/catalog-read.js';
 import { formatName, type Table } from '../postgres/schema-model.js';
-import { type ColumnFinding, classifyColumn, isSampledType } from './scan-classify.js';
+import {
+  type ColumnFinding,
+  classifyCarriers,
+  classifyColumn,
+  isSampledType,
+} from './scan-classify.js';
 import { quoteIdent, quoteTable } from './subset-sql.js';
 
 /** Above this estimated row count a table is sampled by blocks before rows are ordered. */
@@ -119,15 +127,33 @@ async function scanTable(
       percent = Math.min(100, percent * 10);
     }
   }
-  const columns = table.columns.map((column): ScannedColumn => {
+  const classified = table.columns.map((column): ScannedColumn => {
     const index = sampled.indexOf(column);
     const samples =
       index < 0 ? [] : rows.map((r) => r[`c${index}`]).filter((v): v is string => v != null);
-    const finding = classifyColumn(
-      { table: name, column: column.name, type: column.type, samples },
-      today === undefined ? {} : { today },
-    );
+    // A generated column is never copied: the target computes it again from masked inputs.
+    const finding =
+      column.generated !== null
+        ? undefined
+        : classifyColumn(
+            { table: name, column: column.name, type: column.type, samples },
+            today === undefined ? {} : { today },
+          );
     return { column: column.name, type: column.type, sampled: samples.length, finding };
+  });
+  // Columns that repeat another column's personal data in the same row (a photo path that names
+  // the employee) are personal too.
+  const carriers = classifyCarriers(
+    name,
+    sampled.map((c) => ({
+      ...classified.find((s) => s.column === c.name)!,
+      generated: c.generated !== null,
+    })),
+    rows.map((r) => sampled.map((_, i) => r[`c${i}`] ?? null)),
+  );
+  const columns = classified.map((c) => {
+    const finding = carriers.get(c.column);
+    return finding === undefined ? c : { ...c, finding };
   });
   return { table: name, rowsSampled: rows.length, columns };
 }

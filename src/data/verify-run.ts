@@ -43,20 +43,36 @@ export interface ColumnRef {
   readonly column: string;
 }
 
+/**
+ * How a masked column's real values are looked for:
+ * - `everywhere`: in the column and inside every other text and json column (the default);
+ * - `column`: in the column only;
+ * - `row`: each row against its own source row, joined by primary key — for maskers that blur a
+ *   value rather than replace it (dates, numbers), where another row's real value may come out
+ *   by chance but the row's own must not. Zero is not counted: noise scales, and zero has no
+ *   scale to hide. A table without a primary key falls back to `column`.
+ */
+export type SearchScope = 'everywhere' | 'column' | 'row';
+
 /** A masked column and where its real values are searched for. */
 export interface MaskedColumn extends ColumnRef {
-  /** Also inside every other text and json column (default), or in its own column only. */
-  readonly scope?: 'everywhere' | 'column';
+  readonly scope?: SearchScope;
 }
 
 /**
- * Whether the real values of a column masked by `masker` are searched inside other columns. Not
- * for `city` and `postal_code`: a place is shared by many and appears in reference data (sales
- * territories, region names, product names) without identifying anyone there.
+ * Where the real values of a column masked by `masker` are searched for. Places (`city`,
+ * `postal_code`) are shared by many and appear in reference data (sales territories, region
+ * names, product names) without identifying anyone there: their own column only. Blurring
+ * maskers (`date_shift`, `birth_date`, `number_noise`): row by row.
  */
-export function searchedEverywhere(masker: MaskerName): boolean {
-  return masker !== 'city' && masker !== 'postal_code';
+export function searchScopeOf(masker: MaskerName): SearchScope {
+  if (masker === 'city' || masker === 'postal_code') return 'column';
+  if (masker === 'date_shift' || masker === 'birth_date' || masker === 'number_noise') return 'row';
+  return 'everywhere';
 }
+
+/** Zero in any notation: number noise keeps it, by design. */
+const zero = /^[+-]?0*(?:\.0*)?$/;
 
 export interface VerifyInput {
   readonly sourceUrl: string;
@@ -142,6 +158,8 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
   }
   const masked = [...new Map(input.masked.map((m) => [key(m), m])).values()];
   const exact = new Map<string, Set<string>>();
+  /** Row-scoped columns: source values by primary key, and the key's columns. */
+  const byRow = new Map<string, { values: Map<string, string>; keyColumns: readonly string[] }>();
   const search = new PatternSearch<string>(true, true);
   const incomplete: { column: string; checked: number }[] = [];
   let unverifiable = 0;
@@ -151,11 +169,31 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let budget = maxValues;
     for (const m of masked) {
-      const values = new Set<string>();
       const col = quoteIdent(m.column);
+      const table = quoteTable(parse(m.table));
+      const keyColumns = m.scope === 'row' ? primaryKeyOf(input.model, m.table) : undefined;
+      if (keyColumns !== undefined) {
+        const values = new Map<string, string>();
+        await eachBatch(
+          source,
+          `SELECT ${rowKey('x', keyColumns)} AS k, x.${col}::text AS v FROM ${table} x
+            WHERE x.${col} IS NOT NULL ORDER BY 1 LIMIT ${budget + 1}`,
+          (rows) => {
+            for (const row of rows) values.set(row.k!, row.v!);
+          },
+        );
+        if (values.size > budget) {
+          values.delete([...values.keys()].pop()!);
+          incomplete.push({ column: key(m), checked: values.size });
+        }
+        budget -= values.size;
+        byRow.set(key(m), { values, keyColumns });
+        continue;
+      }
+      const values = new Set<string>();
       await eachBatch(
         source,
-        `SELECT v FROM (SELECT DISTINCT x.${col}::text AS v FROM ${quoteTable(parse(m.table))} x
+        `SELECT v FROM (SELECT DISTINCT x.${col}::text AS v FROM ${table} x
           WHERE x.${col} IS NOT NULL) d ORDER BY pg_catalog.hashtextextended(v, 0), v LIMIT ${budget + 1}`,
         (rows) => {
           for (const row of rows) values.add(row.v!);
@@ -173,7 +211,7 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
           unverifiable++;
         }
       }
-      if (m.scope !== 'column')
+      if (m.scope === undefined || m.scope === 'everywhere')
         for (const v of values) if (v.length >= minSubstringLength) search.add(v, key(m));
       exact.set(key(m), values);
     }
@@ -187,7 +225,10 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyReport> {
   const target = await connect(input.targetUrl, { what: 'target database' });
   try {
     await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const leaks = await findLeaks(target, input.model, exact, search);
+    const leaks = [
+      ...(await findLeaks(target, input.model, exact, search)),
+      ...(await findKeptRows(target, byRow)),
+    ];
     const orphans = await findOrphans(target, input.model);
     const rowCounts = await countRows(target, input.model, input.expectedRows);
     await target.query('ROLLBACK');
@@ -263,6 +304,50 @@ async function findLeaks(
   return [...found.values()].sort((a, b) =>
     key(a.foundIn) + a.sourceColumn < key(b.foundIn) + b.sourceColumn ? -1 : 1,
   );
+}
+
+/** The primary key columns of a table of the model, or undefined when it has none. */
+function primaryKeyOf(model: SchemaModel, table: string): readonly string[] | undefined {
+  return tableByName(model, table)?.constraints.find((c) => c.kind === 'primary key')?.columns;
+}
+
+/** A row's primary key as one text: a jsonb array of its columns. */
+const rowKey = (alias: string, columns: readonly string[]): string =>
+  `pg_catalog.jsonb_build_array(${columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`;
+
+/** Rows of row-scoped columns whose target value is still their own source value. */
+async function findKeptRows(
+  client: Client,
+  byRow: ReadonlyMap<string, { values: Map<string, string>; keyColumns: readonly string[] }>,
+): Promise<Leak[]> {
+  const out: Leak[] = [];
+  for (const [column, { values, keyColumns }] of byRow) {
+    const dot = column.lastIndexOf('.');
+    const here = { table: column.slice(0, dot), column: column.slice(dot + 1) };
+    let count = 0;
+    let length = 0;
+    await eachBatch(
+      client,
+      `SELECT ${rowKey('x', keyColumns)} AS k, x.${quoteIdent(here.column)}::text AS v
+         FROM ${quoteTable(parse(here.table))} x WHERE x.${quoteIdent(here.column)} IS NOT NULL`,
+      (rows) => {
+        for (const row of rows) {
+          if (row.v === values.get(row.k!) && !zero.test(row.v!)) {
+            count++;
+            length = row.v!.length;
+          }
+        }
+      },
+    );
+    if (count > 0)
+      out.push({
+        sourceColumn: column,
+        foundIn: here,
+        count,
+        sample: `a row that kept its real value (${length} characters)`,
+      });
+  }
+  return out;
 }
 
 async function findOrphans(client: Client, model: SchemaModel): Promise<Orphans[]> {

@@ -18,6 +18,28 @@ function isWordUnit(code: number): boolean {
   return /[\p{L}\p{N}\p{M}]/u.test(String.fromCharCode(code));
 }
 
+/** Whether `word` occurs in `text` as a whole word (case-insensitive), as `wholeWords` finds it. */
+export function containsWord(text: string, word: string): boolean {
+  if (word === '') return false;
+  const subject = text.toLowerCase();
+  const needle = word.toLowerCase();
+  for (let at = subject.indexOf(needle); at >= 0; at = subject.indexOf(needle, at + 1)) {
+    if (standsAlone(subject, at, at + needle.length - 1)) return true;
+  }
+  return false;
+}
+
+/** Whether `text[first..last]` is not glued to a letter or digit on either side. */
+function standsAlone(text: string, first: number, last: number): boolean {
+  if (first > 0 && isWordUnit(text.charCodeAt(first)) && isWordUnit(text.charCodeAt(first - 1)))
+    return false;
+  return !(
+    last + 1 < text.length &&
+    isWordUnit(text.charCodeAt(last)) &&
+    isWordUnit(text.charCodeAt(last + 1))
+  );
+}
+
 /** Finds which patterns occur in a text; each pattern carries the labels it was added with. */
 export class PatternSearch<T> {
   private readonly next: Map<number, number>[] = [new Map<number, number>()];
@@ -101,22 +123,11 @@ export class PatternSearch<T> {
       }
       node = child ?? 0;
       for (let out = this.labels[node] !== undefined ? node : this.outLink[node]!; out >= 0;) {
-        if (!this.wholeWords || this.standsAlone(subject, i - this.depth[out]! + 1, i))
+        if (!this.wholeWords || standsAlone(subject, i - this.depth[out]! + 1, i))
           for (const label of this.labels[out]!) found.add(label);
         out = this.outLink[out]!;
       }
     }
     return found;
-  }
-
-  /** Whether `text[first..last]` is not glued to a letter or digit on either side. */
-  private standsAlone(text: string, first: number, last: number): boolean {
-    if (first > 0 && isWordUnit(text.charCodeAt(first)) && isWordUnit(text.charCodeAt(first - 1)))
-      return false;
-    return !(
-      last + 1 < text.length &&
-      isWordUnit(text.charCodeAt(last)) &&
-      isWordUnit(text.charCodeAt(last + 1))
-    );
   }
 }

@@ -158,4 +158,43 @@ describe('data verify', () => {
       { column: 'public.customers.born', checked: 0 },
     ]);
   });
+
+  it('checks blurred columns row by row, and places in their own column only', async () => {
+    const s = server();
+    const [from, to] = await Promise.all([s.createDatabase(), s.createDatabase()]);
+    const table = `CREATE TABLE people (id int PRIMARY KEY, born date, credit numeric, city text,
+      surname text, photo text, region text)`;
+    await s.exec(
+      from,
+      `${table}; INSERT INTO people VALUES
+        (1, '1980-01-02', 10.5, 'Cork', 'King', '/photos/king.bmp', 'Co. Cork'),
+        (2, '1980-01-03', 0, 'Graz', 'Lee', '/photos/lee.bmp', 'Styria'),
+        (3, '1980-01-04', 7, 'Lyon', 'Moss', NULL, 'Rhône')`,
+    );
+    // Row 2's date is row 1's real date (a blur may land there), row 3 kept its own credit;
+    // zero stays zero by design; Kingston only contains King; Co. Cork names a real city.
+    await s.exec(
+      to,
+      `${table}; INSERT INTO people VALUES
+        (1, '1980-01-05', 11.5, 'Bern', 'Ash', '/photos/ash.bmp', 'Co. Cork'),
+        (2, '1980-01-02', 0, 'Oslo', 'Kingston', '/photos/x.bmp', 'Styria'),
+        (3, '1980-01-06', 7, 'Rome', 'Oak', '/photos/moss.bmp', 'Rhône')`,
+    );
+    const report = await verifyCopy({
+      sourceUrl: from,
+      targetUrl: to,
+      model: await modelOf(to),
+      masked: [
+        { table: 'public.people', column: 'born', scope: 'row' },
+        { table: 'public.people', column: 'credit', scope: 'row' },
+        { table: 'public.people', column: 'city', scope: 'column' },
+        { table: 'public.people', column: 'surname' },
+      ],
+    });
+    expect(report.leaks.map((l) => [l.sourceColumn, l.foundIn.column, l.count])).toEqual([
+      ['public.people.surname', 'photo', 1],
+      ['public.people.credit', 'credit', 1],
+    ]);
+    expect(report.leaks[1]?.sample).toBe('a row that kept its real value (1 characters)');
+  });
 });

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UnderstudyError } from '../../shared/errors.js';
-import type { ColumnInfo, MaskerSpec, ValueMasker } from '../data-types.js';
+import { innerSpec, type ColumnInfo, type MaskerSpec, type ValueMasker } from '../data-types.js';
 import { deriveSubkey, prfFor, type KeyedPrf } from './keyed-prf.js';
 import { createBirthDateMasker, createDateShiftMasker } from './mask-dates.js';
 import {
@@ -160,7 +160,10 @@ async function createJsonPathsMasker(
     const steps = parseJsonPath(jsonPath);
     if (steps === undefined)
       throw new UnderstudyError('E_CONFIG', `json path ${jsonPath} is not understood`);
-    paths.push({ steps, mask: await createElementMasker(inner, jsonLeafColumn, options) });
+    paths.push({
+      steps,
+      mask: await createElementMasker(innerSpec(inner), jsonLeafColumn, options),
+    });
   }
   return createJsonMasker(paths);
 }

@@ -20,6 +20,8 @@ export const DEFAULT_NOISE_PERCENT = 10;
 /**
  * Multiplies by a keyed factor within ±percent, exactly (BigInt on the decimal digits), keeping
  * the sign, the number of decimals, and the column's range (integer bounds, numeric precision).
+ * A non-zero value always changes: where the noise rounds away (`3` at 10 %), it moves by one
+ * unit of its last digit. Zero stays zero.
  */
 export function createNumberNoiseMasker(ctx: MaskerContext): TextMasker {
   const prf = ctx.prf('number_noise');
@@ -38,6 +40,12 @@ export function createNumberNoiseMasker(ctx: MaskerContext): TextMasker {
     const factor = BigInt(Math.round(1e9 + ((prf.text(text) / 2 ** 53) * 2 - 1) * spread));
     let noisy = (scaled * factor + 500_000_000n) / 1_000_000_000n;
     if (limit !== undefined && noisy > limit) noisy = limit;
+    // Noise smaller than the last digit would keep the real value: move one unit instead.
+    if (noisy === scaled && scaled !== 0n)
+      noisy =
+        factor >= 1_000_000_000n && (limit === undefined || scaled < limit)
+          ? scaled + 1n
+          : scaled - 1n;
     let digits = noisy.toString().padStart(fraction.length + 1, '0');
     let whole = digits.slice(0, digits.length - fraction.length);
     if (maxIntegerDigits !== undefined && whole.length > maxIntegerDigits) {

@@ -2,7 +2,7 @@
  * Whether a masker fits a column: checked for every masked column before anything is written,
  * so a sync never fails half way on a value the masker cannot produce.
  */
-import type { ColumnInfo, MaskerName, MaskerSpec } from '../data-types.js';
+import { innerSpec, type ColumnInfo, type MaskerName, type MaskerSpec } from '../data-types.js';
 import { parseJsonPath } from './mask-json.js';
 
 type TypeClass =
@@ -81,8 +81,10 @@ const merging = new Set<MaskerName>([
 /** Shortest column that still holds enough keyed bits to keep values distinct. */
 const minUniqueLength: Partial<Record<MaskerName, number>> = { email: 24, hash: 16, uuid: 36 };
 
+/** The class of a base type; an extension's type may come schema-qualified (`public.citext`). */
 function typeClass(baseType: string): TypeClass {
-  return typeClasses[baseType.replace(/\(.*\)$/, '').trim()] ?? 'other';
+  const plain = baseType.replace(/\(.*\)$/, '').trim();
+  return typeClasses[plain] ?? typeClasses[plain.slice(plain.lastIndexOf('.') + 1)] ?? 'other';
 }
 
 /** A one-line reason when `spec` cannot mask `column`, else undefined. */
@@ -122,7 +124,8 @@ function optionProblem(spec: MaskerSpec): string | undefined {
     case 'json': {
       const paths = Object.entries(spec.paths ?? {});
       if (paths.length === 0) return 'json needs paths';
-      for (const [path, inner] of paths) {
+      for (const [path, raw] of paths) {
+        const inner = innerSpec(raw);
         if (parseJsonPath(path) === undefined) return `json path ${path} is not understood`;
         if (inner.masker === 'json') return `json path ${path}: json cannot nest inside json`;
         const problem = optionProblem(inner);

@@ -176,6 +176,18 @@ describe('format of each masker', () => {
     expect((await masker('number_noise', 'double precision'))('NaN')).toBe('NaN');
   });
 
+  it('number_noise changes every non-zero value, even where the noise rounds away', async () => {
+    const mask = await masker({ masker: 'number_noise', percent: 5 }, 'integer', {
+      baseType: 'integer',
+    });
+    for (let n = -300; n <= 300; n++) {
+      const out = mask(String(n))!;
+      if (n === 0) expect(out).toBe('0');
+      else expect(out, String(n)).not.toBe(String(n));
+    }
+    expect((await masker('number_noise', 'numeric'))('0.25')).not.toBe('0.25');
+  });
+
   it('hash, uuid, redact_text, null, constant', async () => {
     expect((await masker('hash'))('x')).toMatch(/^[0-9a-f]{64}$/);
     expect((await masker('hash', 'character varying(20)'))('x')).toMatch(/^[0-9a-f]{20}$/);
