@@ -25,6 +25,11 @@ export interface Output {
   line(text?: string): void;
   /** A note for people on stderr (warnings, progress); kept out of stdout so pipes stay clean. */
   note(text: string): void;
+  /**
+   * Redraws a block of status lines on stderr in place (a terminal only; ignored otherwise and in
+   * JSON mode); `live([])` removes the block. Other output should wait until it is removed.
+   */
+  live(lines: readonly string[]): void;
   /** The JSON document of a command (only in JSON mode). */
   document(command: string, body: Record<string, unknown>): void;
   /** Text written to stdout as is, in either mode (for output that is already data). */
@@ -46,15 +51,24 @@ export function wantsColor(
 /** Builds the output for one run of the CLI. */
 export function createOutput(streams: Streams, options: { json: boolean; color: boolean }): Output {
   const color = pc.createColors(options.color);
+  const interactive = streams.stderr.isTTY === true;
+  let drawn = 0;
   return {
     json: options.json,
     color,
-    interactive: streams.stderr.isTTY === true,
+    interactive,
     line(text = '') {
       if (!options.json) streams.stdout.write(`${text}\n`);
     },
     note(text) {
       streams.stderr.write(`${text}\n`);
+    },
+    live(lines) {
+      if (!interactive || options.json) return;
+      // Back to the block's first line, clear to the end of the screen, draw again.
+      const back = drawn > 0 ? `\x1b[${drawn}F\x1b[J` : '';
+      streams.stderr.write(back + lines.map((l) => `${l}\n`).join(''));
+      drawn = lines.length;
     },
     raw(text) {
       streams.stdout.write(text);

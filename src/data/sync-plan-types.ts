@@ -44,6 +44,8 @@ export type SyncProgressEvent =
         | 'template'
         | 'swap'
         | 'done';
+      /** With `load`: the rows all tables are expected to hold (see the table event's). */
+      readonly estimatedRows?: number;
     }
   | {
       readonly type: 'table';
@@ -52,6 +54,11 @@ export type SyncProgressEvent =
       readonly rows: number;
       readonly bytes: number;
       readonly done: boolean;
+      /**
+       * Rows the table is expected to hold: the source's statistics (0 when never analysed),
+       * none for `rows: none`; a subset or `where` copies fewer. For an ETA, not a promise.
+       */
+      readonly estimatedRows: number;
     };
 
 export interface SyncOptions {

@@ -93,7 +93,7 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
       definitions: true,
       ...(plan.schemas === undefined ? {} : { schemas: plan.schemas }),
     });
-    const { sizes, blockSize } = await tableSizes(source, model);
+    const { sizes, rows: estimates, blockSize } = await tableSizes(source, model);
     const loads = planLoads(
       model,
       plan.tables ?? [],
@@ -101,6 +101,10 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
       blockSize,
       options.chunkBytes ?? 64 << 20,
     );
+    const estimatedRows = (table: string): number => {
+      const load = loads.find((l) => `${l.table.schema}.${l.table.name}` === table);
+      return load?.rows === 'none' ? 0 : (estimates.get(table) ?? 0);
+    };
     const sequences = await sequenceStates(source, model);
     const pre = preDataDdl(model);
     const post = postDataDdl(model);
@@ -122,7 +126,14 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
         progress({ type: 'phase', phase: 'pre-data' });
         await runStatements(loader, pre.statements, 'create the schema');
 
-        progress({ type: 'phase', phase: 'load' });
+        progress({
+          type: 'phase',
+          phase: 'load',
+          estimatedRows: loads.reduce(
+            (sum, l) => sum + estimatedRows(`${l.table.schema}.${l.table.name}`),
+            0,
+          ),
+        });
         const workerData = {
           maskerModule: options.maskerModule,
           key: new Uint8Array(options.key),
@@ -140,7 +151,14 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
           parallel: options.parallel ?? cpus,
           masking,
           onTable: (table, rows, bytes, done) =>
-            progress({ type: 'table', table, rows, bytes, done }),
+            progress({
+              type: 'table',
+              table,
+              rows,
+              bytes,
+              done,
+              estimatedRows: estimatedRows(table),
+            }),
         });
 
         progress({ type: 'phase', phase: 'post-data' });

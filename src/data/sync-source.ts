@@ -41,25 +41,37 @@ export async function connectInSnapshot(url: string, snapshot: string): Promise<
   }
 }
 
-/** On-disk size of each table in bytes, and the block size, keyed by `schema.name`. */
+/**
+ * On-disk size of each table in bytes, the planner's row estimate (`reltuples`; 0 for a table
+ * never analysed), and the block size, keyed by `schema.name`.
+ */
 export async function tableSizes(
   client: Client,
   model: SchemaModel,
-): Promise<{ readonly sizes: ReadonlyMap<string, number>; readonly blockSize: number }> {
+): Promise<{
+  readonly sizes: ReadonlyMap<string, number>;
+  readonly rows: ReadonlyMap<string, number>;
+  readonly blockSize: number;
+}> {
   const names = model.tables.map((t) => qualified(t));
-  const { rows } = await client.query<{ name: string; size: string }>(
-    `SELECT n.name, pg_catalog.pg_relation_size(n.name::regclass)::text AS size
-     FROM pg_catalog.unnest($1::text[]) AS n(name)`,
+  const { rows } = await client.query<{ name: string; size: string; estimate: number }>(
+    `SELECT n.name, pg_catalog.pg_relation_size(c.oid)::text AS size,
+            GREATEST(c.reltuples, 0)::float8 AS estimate
+     FROM pg_catalog.unnest($1::text[]) AS n(name)
+     JOIN pg_catalog.pg_class c ON c.oid = n.name::regclass`,
     [names],
   );
   const block = await client.query<{ size: string }>(
     "SELECT pg_catalog.current_setting('block_size') AS size",
   );
   const sizes = new Map<string, number>();
+  const estimates = new Map<string, number>();
   model.tables.forEach((t, i) => {
-    sizes.set(`${t.schema}.${t.name}`, Number(rows.find((r) => r.name === names[i])?.size ?? 0));
+    const row = rows.find((r) => r.name === names[i]);
+    sizes.set(`${t.schema}.${t.name}`, Number(row?.size ?? 0));
+    estimates.set(`${t.schema}.${t.name}`, Math.round(Number(row?.estimate ?? 0)));
   });
-  return { sizes, blockSize: Number(block.rows[0]?.size ?? 8192) };
+  return { sizes, rows: estimates, blockSize: Number(block.rows[0]?.size ?? 8192) };
 }
 
 /** A sequence to position on the target, with the source's position. */

@@ -32,6 +32,7 @@ import { formatDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import { formatProblems } from '../cli-output.js';
+import { SyncProgressView } from '../reporters/sync-progress.js';
 import type { CommandSpec } from '../main.js';
 import { writeFileAtomic } from '../write-file.js';
 
@@ -196,29 +197,29 @@ function printPlan(ctx: CommandContext, prepared: PreparedSync): void {
 }
 
 /** Draws progress on a terminal, at most once a second: phase, tables done, rows, rows/s. */
-function progressReporter(ctx: CommandContext, total: number): (event: SyncProgressEvent) => void {
-  const started = Date.now();
-  const rows = new Map<string, number>();
-  let done = 0;
-  let phase = 'snapshot';
+/** Draws the live progress of a sync on a terminal; the returned `end` removes it. */
+function progressReporter(
+  ctx: CommandContext,
+  total: number,
+): { onProgress: (event: SyncProgressEvent) => void; end: () => void } {
+  const view = new SyncProgressView(total, Date.now());
   let last = 0;
-  return (event) => {
-    if (!ctx.output.interactive || ctx.output.json) return;
-    if (event.type === 'phase') phase = event.phase;
-    else {
-      rows.set(event.table, event.rows);
-      if (event.done) done++;
-    }
-    const now = Date.now();
-    if (now - last < 1000 && event.type !== 'phase') return;
+  const draw = (now: number): void => {
     last = now;
-    const sum = [...rows.values()].reduce((a, b) => a + b, 0);
-    const rate = sum / Math.max(0.001, (now - started) / 1000);
-    ctx.output.note(
-      ctx.output.color.dim(
-        `  ${phase}: ${done}/${total} tables · ${sum.toLocaleString('en')} rows · ${Math.round(rate).toLocaleString('en')} rows/s · ${formatDuration(now - started)}`,
-      ),
-    );
+    ctx.output.live(view.lines(now).map((l) => ctx.output.color.dim(l)));
+  };
+  const timer = ctx.output.interactive ? setInterval(() => draw(Date.now()), 1000) : undefined;
+  timer?.unref();
+  return {
+    onProgress(event) {
+      const now = Date.now();
+      view.update(event, now);
+      if (event.type === 'phase' || now - last >= 250) draw(now);
+    },
+    end() {
+      if (timer !== undefined) clearInterval(timer);
+      ctx.output.live([]);
+    },
   };
 }
 
@@ -243,13 +244,19 @@ async function sync(
   }
   const store = await ctx.store();
   const parallel = options.parallel ?? dataSection(config).parallel;
-  const result: SyncResult = await runSync(prepared.input, {
-    key: prepared.key,
-    dir,
-    maskerModule,
-    ...(parallel === undefined ? {} : { parallel }),
-    onProgress: progressReporter(ctx, prepared.input.tables?.length ?? 0),
-  });
+  const progress = progressReporter(ctx, prepared.input.tables?.length ?? 0);
+  let result: SyncResult;
+  try {
+    result = await runSync(prepared.input, {
+      key: prepared.key,
+      dir,
+      maskerModule,
+      ...(parallel === undefined ? {} : { parallel }),
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.end();
+  }
   const verification = options.verify ? await verifyPrepared(prepared, result) : undefined;
   const status = verification === undefined || verification.ok ? 'pass' : 'leak';
   const body = {
