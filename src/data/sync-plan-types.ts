@@ -77,6 +77,11 @@ export interface SyncOptions {
   /** Keep a template copy `<target>__us_template_<run>` for fast clones; default true. */
   readonly keepTemplate?: boolean;
   readonly onProgress?: (event: SyncProgressEvent) => void;
+  /**
+   * Runs inside the swap's transaction, after the renames and before the commit: the one moment
+   * the old data is renamed away but the new not yet committed. For tests that kill a run there.
+   */
+  readonly beforeSwapCommit?: () => Promise<void>;
 }
 
 export interface TableSyncResult {

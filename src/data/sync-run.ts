@@ -175,7 +175,12 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
           await createTemplate(maintenance, names, runId);
         }
         progress({ type: 'phase', phase: 'swap' });
-        await swapIn(maintenance, names, runId, { keepTemplate });
+        await swapIn(maintenance, names, runId, {
+          keepTemplate,
+          ...(options.beforeSwapCommit === undefined
+            ? {}
+            : { beforeCommit: options.beforeSwapCommit }),
+        });
         progress({ type: 'phase', phase: 'done' });
         const sum = (pick: (t: (typeof tables)[number]) => number): number =>
           tables.reduce((n, t) => n + pick(t), 0);

@@ -101,6 +101,7 @@ describe('a sync killed with SIGKILL', () => {
       { pauseAt: 'analyze' },
       { pauseAt: 'template' },
       { pauseAt: 'swap' },
+      { pauseAt: 'renamed' },
       { afterMs: 900 },
       { afterMs: 1600 },
     ];
