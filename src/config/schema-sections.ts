@@ -268,6 +268,18 @@ const data = z
       .max(64)
       .optional()
       .describe('Tables copied at once; default: CPU count.'),
+    clones: z
+      .strictObject({
+        ttl: duration
+          .default('24h')
+          .describe(
+            'How long a clone lives when `data clone` gets no --ttl; expired clones are dropped by the next `data clone`, `data clones` or `data sync`.',
+          ),
+      })
+      .default({ ttl: '24h' })
+      .describe(
+        'Per-branch databases copied from the template of the last sync (`understudy data clone NAME`).',
+      ),
   })
   .describe('Masked copy of production data into staging.');
 

@@ -33,6 +33,7 @@ import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import { formatProblems } from '../cli-output.js';
 import { SyncProgressView } from '../reporters/sync-progress.js';
+import { registerCloneCommands, removeExpiredClonesAfterSync } from './data-clone-command.js';
 import type { CommandSpec } from '../main.js';
 import { writeFileAtomic } from '../write-file.js';
 
@@ -80,6 +81,8 @@ export const dataCommand: CommandSpec = {
         'prove the copy is safe and whole: no real value of a masked column anywhere, no orphans',
       )
       .action(() => run('data verify', (ctx) => verify(ctx)));
+
+    registerCloneCommands(data, run);
   },
 };
 
@@ -284,6 +287,7 @@ async function sync(
       verified: verification !== undefined,
     },
   });
+  await removeExpiredClonesAfterSync(ctx, prepared.to);
 
   ctx.output.document('data sync', { ok: status === 'pass', reportId: stored.id, report: body });
   const c = ctx.output.color;
