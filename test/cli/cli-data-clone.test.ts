@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -407,5 +407,18 @@ data:
     const guarded = await cli(['--config', 'protected.yaml', 'data', 'clone', 'x']);
     expect(guarded.code).toBe(2);
     expect(guarded.stderr).toContain('"staging" is protected');
+
+    // A sync whose copy failed verification: its template is not handed out.
+    const config = await readFile(path.join(dir, 'understudy.yaml'), 'utf8');
+    await writeFile(
+      path.join(dir, 'understudy.yaml'),
+      config.replace('home_phone: phone', 'home_phone: { masker: regex, pattern: "(.*)" }'),
+    );
+    const leaky = await cli(['data', 'sync']);
+    expect(leaky.code).toBe(1);
+    expect(leaky.stdout).toContain('real values of public.employees.home_phone');
+    const refused = await cli(['data', 'clone', 'from-a-leak']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('failed verification');
   }, 120_000);
 });

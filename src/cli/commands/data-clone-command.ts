@@ -20,7 +20,8 @@ import {
 import { dataSection, databaseOf } from '../../data/prepare-sync.js';
 import { describeUrl } from '../../postgres/connection.js';
 import { formatDuration, parseDuration } from '../../shared/duration.js';
-import { ExitCode, messageOf } from '../../shared/errors.js';
+import { ExitCode, UnderstudyError, messageOf } from '../../shared/errors.js';
+import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
 
@@ -105,6 +106,16 @@ async function clone(ctx: CommandContext, name: string, options: CloneOptions): 
   const target = await cloneTarget(ctx);
   // Opened first, so a store that cannot record the clone stops the command before it acts.
   const store = await ctx.store();
+  // The template is the last sync's copy: when that copy failed verification, cloning would
+  // spread the leak to one more database.
+  const last = await store.reports.latest(DATA_SYNC_REPORT_KIND, target.name);
+  if (last !== undefined && last.status !== 'pass') {
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `the last sync into ${target.name} failed verification (report ${last.id}): its data is not cloned`,
+      { hint: 'fix the masking rules, run `understudy data sync` again, then clone' },
+    );
+  }
   const result = await createClone(target.url, {
     name,
     ttlMs: options.ttl ?? target.ttlMs,
