@@ -14,6 +14,7 @@ import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
 import { schemaCommand } from './commands/schema-command.js';
+import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { VERSION } from './version.js';
 
@@ -32,6 +33,7 @@ const commands: readonly CommandSpec[] = [
   schemaCommand,
   parityCommand,
   dataCommand,
+  trafficCommand,
   auditCommand,
 ];
 
