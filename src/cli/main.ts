@@ -13,6 +13,7 @@ import { auditCommand } from './commands/audit-command.js';
 import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
+import { recordCommand } from './commands/record-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
@@ -33,6 +34,7 @@ const commands: readonly CommandSpec[] = [
   schemaCommand,
   parityCommand,
   dataCommand,
+  recordCommand,
   trafficCommand,
   auditCommand,
 ];

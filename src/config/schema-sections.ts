@@ -287,22 +287,45 @@ const data = z
 
 const redaction = z.strictObject({
   headers: z.array(z.string()).default([]).describe('Extra headers whose values are redacted.'),
-  query: z.array(z.string()).default([]).describe('Query parameters whose values are redacted.'),
+  query: z
+    .array(z.string())
+    .default([])
+    .describe('Query (and form) parameters whose values are redacted.'),
   json: z.array(jsonPath).default([]).describe('JSON body paths whose values are redacted.'),
 });
 
+/** A route pattern as `route-match.ts` reads it: `POST /api/cart/**`, `GET,HEAD /items/*`, `/health`. */
+const routePattern = z
+  .string()
+  .regex(
+    /^\s*(?:([A-Za-z]+(?:\s*,\s*[A-Za-z]+)*|\*)\s+)?(\/\S*)\s*$/,
+    'must be a route pattern such as "POST /api/cart/**"',
+  )
+  .describe(
+    'A route pattern: [METHOD[,METHOD…]] /path, with * for (part of) one segment, {name} for one segment and ** for any number.',
+  );
+
 const traffic = z
   .strictObject({
+    key: z
+      .string()
+      .min(16, 'the redaction key must be at least 16 characters')
+      .optional()
+      .describe(
+        'Redaction key (write it as ${VAR}; else UNDERSTUDY_REDACT_KEY is used): redacted values become tokens keyed by it, so equal values keep equal tokens across recordings, and replay maps tokens to staging credentials with it.',
+      ),
     record: z
       .strictObject({
-        upstream: httpUrl.describe('Where the proxy forwards requests.'),
+        upstream: httpUrl
+          .optional()
+          .describe('Where the proxy forwards requests (or --upstream), http:// or https://.'),
         listen: z
           .union([
-            z.number().int().min(1).max(65535),
+            z.number().int().min(0).max(65535),
             z.string().regex(/^[\w.:[\]-]+:\d+$/, 'must be host:port'),
           ])
           .default(8080)
-          .describe('Port, or host:port, the proxy listens on.'),
+          .describe('Port (all interfaces), or host:port, the proxy listens on.'),
         out: relativePath
           .default('.understudy/captures')
           .describe('Directory the capture files are written to.'),
@@ -311,28 +334,49 @@ const traffic = z
           .int()
           .min(0)
           .default(1_048_576)
-          .describe('Bodies beyond this are truncated.'),
+          .describe('Bodies beyond this are recorded truncated (always forwarded whole).'),
+        timeout: duration
+          .default('60s')
+          .describe(
+            'How long the upstream may take to answer, and between two body chunks; then the client gets a 504.',
+          ),
         sample: z
           .strictObject({
-            percent: z.number().min(0).max(100).default(100),
+            percent: z
+              .number()
+              .min(0)
+              .max(100)
+              .default(100)
+              .describe('Percentage of sessions recorded, each session whole or not at all.'),
             by: z
               .string()
               .optional()
-              .describe('Header or cookie (cookie:NAME) that keeps a session together.'),
+              .describe(
+                'Header, or cookie:NAME, whose value identifies a session (default: the client address).',
+              ),
           })
           .optional(),
         routes: z
           .strictObject({
-            include: z.array(z.string()).default([]),
-            exclude: z.array(z.string()).default([]),
+            include: z.array(routePattern).default([]),
+            exclude: z.array(routePattern).default([]),
           })
           .optional()
-          .describe('Route patterns (e.g. "GET /api/**") to record or skip.'),
-        redact: redaction.default({ headers: [], query: [], json: [] }),
+          .describe(
+            'Route patterns (e.g. "GET /api/**") to record (include) or skip (exclude); skipped exchanges are counted.',
+          ),
+        redact: redaction
+          .default({ headers: [], query: [], json: [] })
+          .describe(
+            'Redaction beyond the defaults (credentials, cookies, JWTs, secret fields, cards, e-mails).',
+          ),
         tls: z
-          .strictObject({ cert: relativePath, key: relativePath })
+          .strictObject({
+            cert: relativePath.describe('PEM certificate (chain) file.'),
+            key: relativePath.describe('PEM private key file.'),
+          })
           .optional()
-          .describe('Terminate TLS.'),
+          .describe('Terminate TLS: clients connect with HTTPS.'),
       })
       .optional(),
     replay: z

@@ -19,6 +19,8 @@ describe('compileRoute', () => {
     expect(compileRoute('GET,HEAD /files/*.json')('GET', '/files/a.txt')).toBe(false);
     expect(compileRoute('/a/**/z')('GET', '/a/b/c/z')).toBe(true);
     expect(compileRoute('/a/**/z')('GET', '/a/z')).toBe(true);
+    expect(compileRoute('GET /users/{id}/orders')('GET', '/users/7/orders')).toBe(true);
+    expect(compileRoute('GET /users/{id}/orders')('GET', '/users//orders')).toBe(false);
   });
 
   it('refuses a pattern without a path', () => {

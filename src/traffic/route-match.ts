@@ -1,7 +1,8 @@
 /**
  * Route patterns, as `traffic.record.routes` and replay policies write them: an optional method
- * (or several, `GET,HEAD`), then a path where `*` is one segment (or part of one: `*.json`) and
- * `**` any number of segments, none included: `GET /api/**`, `/health`, `POST /orders/*`.
+ * (or several, `GET,HEAD`), then a path where `*` is one segment (or part of one: `*.json`), so
+ * is `{name}`, and `**` any number of segments, none included: `GET /api/**`, `/health`,
+ * `POST /orders/*`, `GET /users/{id}/orders`.
  */
 import { UnderstudyError } from '../shared/errors.js';
 
@@ -27,6 +28,8 @@ export function compileRoute(pattern: string): RouteMatcher {
   let source = '';
   for (const segment of segments) {
     if (segment === '**') source += '(?:/[^/]*)*';
+    // `{id}`, as route templates print a variable segment, is one whole segment.
+    else if (/^\{[^/{}]*\}$/.test(segment)) source += '/[^/]+';
     else source += `/${segment.split('*').map(escape).join('[^/]*')}`;
   }
   const path = new RegExp(`^${source}/?$`);
