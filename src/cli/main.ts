@@ -14,6 +14,7 @@ import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
 import { recordCommand } from './commands/record-command.js';
+import { replayCommand } from './commands/replay-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
@@ -35,6 +36,7 @@ const commands: readonly CommandSpec[] = [
   parityCommand,
   dataCommand,
   recordCommand,
+  replayCommand,
   trafficCommand,
   auditCommand,
 ];

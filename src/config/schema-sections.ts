@@ -388,17 +388,68 @@ const traffic = z
           .describe('Environment name or URL to replay against.'),
         baseline: httpUrl
           .optional()
-          .describe('A second production-like target used to learn noise.'),
-        ignore: z.array(jsonPath).default([]).describe('Response JSON paths never compared.'),
+          .describe(
+            'A second production-like target used to learn noise: each safe request is sent to it twice, and what differs between the two answers is noise for that route and JSON path.',
+          ),
+        ignore: z
+          .array(jsonPath)
+          .default([])
+          .describe(
+            'Response JSON paths never compared (exact paths; [*] and .* are wildcards; a path covers what lies inside it).',
+          ),
         headers: z
           .array(z.string())
           .default(['content-type'])
           .describe('Response headers compared.'),
         concurrency: z.number().int().min(1).max(1024).default(16),
+        timeout: duration
+          .default('10s')
+          .describe('A request with no answer within this ends in the error bucket.'),
+        exclude: z
+          .array(routePattern)
+          .default([])
+          .describe('Routes never replayed (skipped, with the reason), e.g. "* /admin/**".'),
         unsafeMethods: z
           .enum(['skip', 'send'])
           .default('skip')
-          .describe('Whether POST/PUT/PATCH/DELETE are sent.'),
+          .describe(
+            'Whether POST/PUT/PATCH/DELETE are sent, for routes unsafeRoutes does not name.',
+          ),
+        unsafeRoutes: z
+          .record(routePattern, z.enum(['skip', 'send']))
+          .default({})
+          .describe(
+            'Per-route policy for unsafe methods, e.g. { "POST /api/search": send }; the first matching pattern wins. A protected target never gets an unsafe method.',
+          ),
+        credentials: z
+          .array(
+            z.union([
+              z.strictObject({
+                token: z
+                  .string()
+                  .regex(/^us_tok_\S+$/, 'must be a redaction token (us_tok_…)')
+                  .describe('A redaction token as it appears in the capture.'),
+                value: z
+                  .string()
+                  .min(1)
+                  .describe('What is sent in its place, wherever it appears; write it as ${VAR}.'),
+              }),
+              z.strictObject({
+                header: z
+                  .string()
+                  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a header name')
+                  .describe('A request header, e.g. authorization.'),
+                value: z
+                  .string()
+                  .min(1)
+                  .describe(
+                    'The value sent for this header when it still holds a redaction token no token rule mapped; write it as ${VAR}.',
+                  ),
+              }),
+            ]),
+          )
+          .default([])
+          .describe('Staging credentials for the redacted production ones, by token or by header.'),
         maxRegressions: z
           .number()
           .int()
@@ -408,6 +459,15 @@ const traffic = z
         latency: z
           .strictObject({
             slowerBy: z.number().positive().default(25).describe('Percent p95 may grow.'),
+            minMs: z
+              .number()
+              .min(0)
+              .default(5)
+              .describe('Milliseconds p95 must grow at least before a route is flagged.'),
+            fail: z
+              .boolean()
+              .default(false)
+              .describe('Whether a route flagged as slower fails the check.'),
           })
           .optional(),
       })
