@@ -358,7 +358,7 @@ describe('diffSchemaModels', () => {
     ]);
   });
 
-  it('diffs two 1,000-table models in well under 100 ms', () => {
+  it('diffs two 1,000-table models, finding exactly the planted drift (speed: npm run bench:parity)', () => {
     const big = (drift: boolean): SchemaModel => {
       const tables: Table[] = [];
       const indexes: Index[] = [];
@@ -373,11 +373,7 @@ describe('diffSchemaModels', () => {
     };
     const env = big(true);
     const against = big(false);
-    diffSchemaModels(env, against); // warm up the JIT, as a long-running process would be
-    const start = performance.now();
     const result = diffSchemaModels(env, against);
-    const ms = performance.now() - start;
     expect(result.differences).toHaveLength(20);
-    expect(ms).toBeLessThan(100);
   });
 });

@@ -100,17 +100,11 @@ describe('capture writer', () => {
     const sink = await writer({ dir: await tempDir(), queueLimit: 50_000 });
     const records = Array.from({ length: 20_000 }, (_, i) => record(i, 64));
     const results: unknown[] = [];
-    const batches: number[] = [];
-    for (let b = 0; b < records.length; b += 1000) {
-      const start = performance.now();
-      for (let i = b; i < b + 1000; i++) results.push(sink.offer(records[i]!));
-      batches.push(performance.now() - start);
-    }
+    // offer() is synchronous: every record is queued before any of it reaches the disk (the
+    // speed is a benchmark's business, not a test's).
+    for (const r of records) results.push(sink.offer(r));
     expect(results.every((r) => r === true)).toBe(true);
-    // The median batch, so a GC pause on a loaded machine does not decide: well under 10 µs an
-    // offer, as nothing is serialised or written on this path (it measures about 1 µs).
-    const median = [...batches].sort((a, b) => a - b)[batches.length / 2]!;
-    expect(median / 1000).toBeLessThan(0.01);
+    expect(sink.stats().recorded).toBe(0);
     expect(sink.offer(null as unknown as CaptureRecord)).toBe(false);
     expect(sink.stats().dropReasons).toEqual({ invalid: 1 });
     await sink.close();
