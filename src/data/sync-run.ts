@@ -66,7 +66,7 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
     if ((await targetIdentity(maintenance, database)) === sourceDb.identity) {
       throw new UnderstudyError(
         'E_INPUT',
-        `the target database ${database} is the source database`,
+        `the target database ${database} is the same database as the source`,
         {
           hint: 'point data.to at the staging database, never at production',
         },
