@@ -25,6 +25,8 @@ const expected = [
   'public.employees.last_name last_name',
   'public.employees.notes free_text',
   'public.employees.photo photo',
+  // The photo's path names the employee; the home page names the supplier's company.
+  'public.employees.photo_path free_text',
   'public.employees.postal_code postal_code',
   'public.orders.ship_address street_address',
   'public.orders.ship_city city',
@@ -37,6 +39,7 @@ const expected = [
   'public.suppliers.company_name company',
   'public.suppliers.contact_name full_name',
   'public.suppliers.fax phone',
+  'public.suppliers.homepage free_text',
   'public.suppliers.phone phone',
   'public.suppliers.postal_code postal_code',
 ];

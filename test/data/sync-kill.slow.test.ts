@@ -95,6 +95,10 @@ describe('a sync killed with SIGKILL', () => {
     await pg().exec(source, "UPDATE app.customers SET first_name = 'Changed' WHERE id = 100");
 
     const points = [
+      // Timed kills first: where they land depends on the machine's load. The run after each
+      // kill cleans up the one before, so the last, exact point decides what is left over.
+      { afterMs: 900 },
+      { afterMs: 1600 },
       { pauseAt: 'pre-data' },
       { pauseAt: 'rows' },
       { pauseAt: 'post-data' },
@@ -102,8 +106,6 @@ describe('a sync killed with SIGKILL', () => {
       { pauseAt: 'template' },
       { pauseAt: 'swap' },
       { pauseAt: 'renamed' },
-      { afterMs: 900 },
-      { afterMs: 1600 },
     ];
     for (const point of points) {
       const events = await killedSync(plan, point);
