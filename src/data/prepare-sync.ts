@@ -21,7 +21,7 @@ export interface PreparedSync {
   readonly model: SchemaModel;
   readonly findings: readonly Finding[];
   readonly plan: SyncPlan;
-  /** Notes of the subset planner (tables copied whole, cycles), one line each. */
+  /** Notes of the subset planner (tables cut by rows rules, copied whole, cycles), one line each. */
   readonly subsetNotes: readonly string[];
   /** What the engine runs. */
   readonly input: SyncPlanInput;
@@ -103,15 +103,17 @@ export async function prepareSync(
       },
     );
   }
-  const subset = data.subset === undefined ? undefined : planSubset(model, data.subset);
-  const tables = plan.tables.map((t): TableSyncInput => {
-    const filter = subset?.filters.get(`${t.schema}.${t.name}`);
-    if (t.rows === 'none' || filter === undefined || filter === 'true') return t;
-    return {
-      ...t,
-      rows: { where: t.rows === 'all' ? filter : `(${t.rows.where}) AND (${filter})` },
-    };
-  });
+  // Rows rules and the subset are planned together: a row referencing a row not copied is not
+  // copied either, so the foreign keys added after the load hold.
+  const rows = planSubset(
+    model,
+    data.subset,
+    new Map(Object.entries(data.tables).map(([name, rule]) => [name, rule.rows])),
+  );
+  const tables = plan.tables.map((t): TableSyncInput => ({
+    ...t,
+    rows: rows.rows.get(`${t.schema}.${t.name}`) ?? t.rows,
+  }));
   return {
     from,
     to,
@@ -119,7 +121,7 @@ export async function prepareSync(
     model,
     findings,
     plan,
-    subsetNotes: subset?.notes ?? [],
+    subsetNotes: rows.notes,
     input: { source: { url: from.url }, target: { url: to.url }, tables },
   };
 }

@@ -127,3 +127,54 @@ export function loadOrder(graph: ForeignKeyGraph): { order: string[]; cyclic: st
   const cyclic = [...pending.keys()].sort(compareText);
   return { order: [...order, ...cyclic], cyclic };
 }
+
+/**
+ * The graph's strongly connected components (Tarjan, iterative), parents before children: a
+ * table alone, or the tables of one foreign-key cycle together, each sorted.
+ */
+export function components(graph: ForeignKeyGraph): string[][] {
+  const parents = new Map<string, string[]>();
+  for (const name of graph.tables.keys()) parents.set(name, []);
+  for (const e of graph.edges) parents.get(e.child)?.push(e.parent);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (table: string): void => {
+    index.set(table, index.size);
+    low.set(table, index.get(table)!);
+    stack.push(table);
+    onStack.add(table);
+  };
+  for (const start of [...graph.tables.keys()].sort(compareText)) {
+    if (index.has(start)) continue;
+    visit(start);
+    const work = [{ table: start, next: 0 }];
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const next = parents.get(top.table)![top.next++];
+      if (next !== undefined) {
+        if (!index.has(next)) {
+          visit(next);
+          work.push({ table: next, next: 0 });
+        } else if (onStack.has(next))
+          low.set(top.table, Math.min(low.get(top.table)!, index.get(next)!));
+        continue;
+      }
+      work.pop();
+      const caller = work[work.length - 1];
+      if (caller !== undefined)
+        low.set(caller.table, Math.min(low.get(caller.table)!, low.get(top.table)!));
+      if (low.get(top.table) === index.get(top.table)) {
+        const component: string[] = [];
+        for (let t = stack.pop(); t !== undefined; t = t === top.table ? undefined : stack.pop()) {
+          onStack.delete(t);
+          component.push(t);
+        }
+        out.push(component.sort(compareText));
+      }
+    }
+  }
+  return out;
+}

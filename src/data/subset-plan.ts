@@ -1,10 +1,16 @@
 /**
- * Subset planning, pure: from the schema model and the `subset` rule, one SQL predicate per table
- * that selects the rows to copy. Each predicate is read in the copy's REPEATABLE READ READ ONLY
- * snapshot as `COPY (SELECT … FROM <table> WHERE <predicate>)`, so it may use subqueries and
- * recursive CTEs but nothing that writes (no temporary tables).
+ * Subset planning, pure: from the schema model, the tables' `rows` rules and the `subset` rule
+ * (each optional), one SQL predicate per table that selects the rows to copy. Each predicate is
+ * read in the copy's REPEATABLE READ READ ONLY snapshot as
+ * `COPY (SELECT … FROM ONLY <table> WHERE <predicate>)`, so it may use subqueries and recursive
+ * CTEs but nothing that writes (no temporary tables). Columns are unqualified, so a partition is
+ * read with its root's predicate.
  *
- * Which rows are kept:
+ * Which rows may exist at all (`subset-rows.ts`): a table's `rows` rule (`none`, `{ where }`)
+ * restricts its own rows, and a row that references a row not copied is not copied either,
+ * transitively, cycles included. Tables so cut are named in the notes, one line each.
+ *
+ * Which of those a subset keeps:
  * 1. **Seeds**: root rows chosen by `where`, or by `percent` through a hash of the root's primary
  *    key: `(hashtextextended(jsonb_build_array(pk…)::text, 0) & 2147483647) % 10000 < percent × 100`.
  *    `hashtextextended` is the hash PostgreSQL's hash partitioning relies on, so it is stable
@@ -15,16 +21,20 @@
  * 3. **Upwards**: every row a kept row references, transitively, whatever the table.
  * Both steps are recursive CTEs over row identities `(table, jsonb key)`, with `UNION` so
  * self-references (employees.reports_to) and cycles (a → b → a) end when nothing new is found.
+ * Seeds and rows reached downwards must be allowed by the rows rules; a row allowed by them only
+ * references rows allowed by them, so step 3 never pulls a row a rule excludes: the rule wins,
+ * and a row referencing an excluded row is dropped instead.
  * Data is never rewritten: a referenced row is included, never its reference set to NULL.
  *
  * Tables unrelated to the roots — those that reference, directly or transitively, no table
- * reached in step 2 — are copied whole (predicate `true`): lookup and configuration tables
- * (regions, shippers, products) must stay complete for staging to work, and keeping them whole
- * orphans nothing since they reference only other whole tables. Use a table's `rows` rule to cut
- * a large unrelated table. Other tables keep exactly the rows the CTE reaches (possibly none).
+ * reached in step 2 — are not subsetted: they keep every row the rows rules allow (all, without
+ * rules): lookup and configuration tables (regions, shippers, products) must stay complete for
+ * staging to work, and this orphans nothing since they reference only other such tables. Use a
+ * table's `rows` rule to cut a large unrelated table. Other tables keep exactly the rows the CTE
+ * reaches (possibly none).
  */
 import { UnderstudyError } from '../shared/errors.js';
-import { quoteIdent, quoteLiteral as literal, quoteTable } from './subset-sql.js';
+import { formatName, tableByName, type SchemaModel, type Table } from '../postgres/schema-model.js';
 import {
   type ForeignKeyEdge,
   type ForeignKeyGraph,
@@ -33,7 +43,15 @@ import {
   loadOrder,
   reachable,
 } from './subset-graph.js';
-import type { SchemaModel } from '../postgres/schema-model.js';
+import { type AdmittedRows, admitRows, allOf } from './subset-rows.js';
+import {
+  fromTable,
+  quoteIdent,
+  quoteLiteral as literal,
+  rowKey,
+  rowKeyMatch,
+} from './subset-sql.js';
+import type { RowSelection } from './sync-plan-types.js';
 
 /** The `data.subset` rule of the configuration. */
 export interface SubsetRule {
@@ -48,27 +66,39 @@ export interface SubsetRule {
 export interface SubsetPlan {
   /** `schema.table` → SQL predicate over that table (unaliased), for every table of the model. */
   readonly filters: ReadonlyMap<string, string>;
+  /** The same as the copy takes it, for every table holding rows (partitions: their root's). */
+  readonly rows: ReadonlyMap<string, RowSelection>;
   /** Load order: parents before children; tables in or behind a cycle last. */
   readonly order: readonly string[];
   /** Decisions worth telling the user, one line each. */
   readonly notes: readonly string[];
 }
 
-const keyOf = (alias: string, t: GraphTable): string =>
-  `pg_catalog.jsonb_build_array(${t.identity!.map((c) => `${alias}.${quoteIdent(c.name)}`).join(', ')})`;
-/** Conditions matching `alias`'s identity to the jsonb key in `d.k`. */
-const keyMatch = (alias: string, t: GraphTable): string =>
-  t
-    .identity!.map((c, i) => `${alias}.${quoteIdent(c.name)} = (d.k ->> ${i})::${c.type}`)
-    .join(' AND ');
+const keyOf = (alias: string, t: GraphTable): string => rowKey(alias, t.identity!);
 const joinOn = (e: ForeignKeyEdge): string =>
   e.columns
     .map((c, i) => `c.${quoteIdent(c)} = p.${quoteIdent(e.parentColumns[i]!)}`)
     .join(' AND ');
+const isNull = (e: ForeignKeyEdge): string =>
+  e.columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR ');
+/** A WHERE clause written by the user, safe to follow: a line comment ends with its line. */
+const userSql = (where: string): string => `(${where}${where.includes('--') ? '\n' : ''})`;
 
-/** Plans which rows of every table a subset keeps; throws `E_INPUT` for an unusable rule. */
-export function planSubset(model: SchemaModel, rule: SubsetRule): SubsetPlan {
+/**
+ * Plans which rows of every table are copied under the `rows` rules (`schema.table` → rule) and,
+ * when given, the subset; throws `E_INPUT` for an unusable subset rule.
+ */
+export function planSubset(
+  model: SchemaModel,
+  rule: SubsetRule | undefined,
+  rules: ReadonlyMap<string, RowSelection> = new Map(),
+): SubsetPlan {
   const graph = buildForeignKeyGraph(model);
+  const admitted = admitRows(graph, rules);
+  const allowed = (name: string): string => admitted.predicates.get(name) ?? 'true';
+  const { order, cyclic } = loadOrder(graph);
+  if (rule === undefined) return finish(model, admitted.predicates, order, admitted.notes);
+
   const roots = (typeof rule.root === 'string' ? [rule.root] : [...rule.root]).map((r) =>
     r.includes('.') ? r : `public.${r}`,
   );
@@ -97,52 +127,94 @@ export function planSubset(model: SchemaModel, rule: SubsetRule): SubsetPlan {
   for (const name of graph.tables.keys()) {
     const related = [...reachable([name], parentsOf)].some((t) => downTables.has(t));
     if (related) partial.add(name);
-    else filters.set(name, 'true');
+    else filters.set(name, allowed(name));
   }
-  const whole = [...filters.keys()];
+  const unrelated = [...filters.keys()];
+  const whole = unrelated.filter((t) => filters.get(t) === 'true');
   if (whole.length > 0)
     notes.push(`copied whole (not related to the subset roots): ${whole.join(', ')}`);
+  const ruled = unrelated.filter((t) => filters.get(t) !== 'true');
+  if (ruled.length > 0)
+    notes.push(
+      `not subsetted (not related to the subset roots), cut by rows rules only: ${ruled.join(', ')}`,
+    );
 
-  const cte = keptRowsCte(graph, roots, rule, downTables, partial, notes);
+  const { cte, empty } = keptRowsCte(graph, roots, rule, downTables, partial, admitted, notes);
   for (const name of partial) {
     const t = graph.tables.get(name)!;
     filters.set(
       name,
       t.identity === undefined
-        ? keylessFilter(graph, t, downTables, partial, cte)
-        : `${keyOf(quoteTable(t.table), t)} IN (${cte} SELECT k FROM kept WHERE tbl = ${literal(name)})`,
+        ? allOf([allowed(name), keylessFilter(graph, t, downTables, partial, cte)])
+        : empty || allowed(name) === 'false'
+          ? 'false'
+          : `${keyOf('', t)} IN (${cte} SELECT k FROM kept WHERE tbl = ${literal(name)})`,
     );
   }
-  const { order, cyclic } = loadOrder(graph);
   if (cyclic.length > 0)
     notes.push(
       `tables in or behind a foreign-key cycle (load with deferred constraints): ${cyclic.join(', ')}`,
     );
+  return finish(model, filters, order, [...notes, ...admitted.notes]);
+}
+
+function finish(
+  model: SchemaModel,
+  filters: ReadonlyMap<string, string>,
+  order: readonly string[],
+  notes: readonly string[],
+): SubsetPlan {
+  const rows = new Map<string, RowSelection>();
+  for (const table of model.tables) {
+    if (table.kind !== 'table') continue; // a partitioned table's rows live in its partitions
+    let root: Table = table;
+    for (let depth = 0; depth < 16 && root.partitionOf !== null; depth++)
+      root = tableByName(model, root.partitionOf.parent) ?? root;
+    const filter = filters.get(formatName(root)) ?? 'true';
+    rows.set(
+      formatName(table),
+      filter === 'true' ? 'all' : filter === 'false' ? 'none' : { where: filter },
+    );
+  }
   return {
     filters: new Map([...filters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    rows,
     order,
     notes,
   };
 }
 
-/** `WITH RECURSIVE down(…) AS (…), kept(…) AS (…)`, ready to be followed by a SELECT. */
+/**
+ * `WITH RECURSIVE down(…) AS (…), kept(…) AS (…)`, ready to be followed by a SELECT, and whether
+ * it has no seed at all. Only rows the rows rules admit are seeds or reached downwards; the CTEs
+ * their conditions use come first.
+ */
 function keptRowsCte(
   graph: ForeignKeyGraph,
   roots: readonly string[],
   rule: SubsetRule,
   downTables: ReadonlySet<string>,
   partial: ReadonlySet<string>,
+  admitted: AdmittedRows,
   notes: string[],
-): string {
-  const seeds = roots.map((root) => {
+): { cte: string; empty: boolean } {
+  const allowed = (name: string): string => admitted.predicates.get(name) ?? 'true';
+  const tested = new Set<string>();
+  const seeds = roots.flatMap((root) => {
     const t = graph.tables.get(root)!;
-    const key = `pg_catalog.jsonb_build_array(${t.identity!.map((c) => quoteIdent(c.name)).join(', ')})`;
+    const key = keyOf('', t);
+    if (allowed(root) === 'false') return [];
+    tested.add(root);
     const where =
       rule.where !== undefined
-        ? `(${rule.where})`
+        ? userSql(rule.where)
         : `(pg_catalog.hashtextextended(${key}::text, 0) & 2147483647) % 10000 < ${rule.percent! * 100}`;
-    return `SELECT ${literal(root)}::text AS tbl, ${key} AS k FROM ${quoteTable(t.table)} WHERE ${where}`;
+    return [
+      `SELECT ${literal(root)}::text AS tbl, ${key} AS k FROM ${fromTable(t.table)} WHERE ${where}`,
+    ];
   });
+  const empty = seeds.length === 0;
+  if (empty) seeds.push('SELECT NULL::text AS tbl, NULL::jsonb AS k WHERE false');
   const keyed = (name: string): GraphTable | undefined => {
     const t = graph.tables.get(name);
     return t?.identity === undefined ? undefined : t;
@@ -153,23 +225,43 @@ function keptRowsCte(
     const child = keyed(e.child);
     const parent = keyed(e.parent);
     if (child === undefined || parent === undefined) continue;
-    const from = `FROM ${quoteTable(child.table)} c JOIN ${quoteTable(parent.table)} p ON ${joinOn(e)}`;
-    if (rule.downwards !== false && downTables.has(e.parent) && downTables.has(e.child))
+    const from = `FROM ${fromTable(child.table)} c JOIN ${fromTable(parent.table)} p ON ${joinOn(e)}`;
+    const match = (alias: string, t: GraphTable): string => rowKeyMatch(alias, t.identity!, 'd.k');
+    if (
+      rule.downwards !== false &&
+      downTables.has(e.parent) &&
+      downTables.has(e.child) &&
+      allowed(e.child) !== 'false'
+    ) {
+      tested.add(e.child);
       downSteps.push(
-        `SELECT ${literal(e.child)}::text, ${keyOf('c', child)} ${from} WHERE d.tbl = ${literal(e.parent)} AND ${keyMatch('p', parent)}`,
+        `SELECT ${literal(e.child)}::text, ${keyOf('c', child)} ${from} WHERE d.tbl = ${literal(e.parent)} AND ${match('p', parent)}`,
       );
+    }
     if (partial.has(e.child) && partial.has(e.parent))
       upSteps.push(
-        `SELECT ${literal(e.parent)}::text, ${keyOf('p', parent)} ${from} WHERE d.tbl = ${literal(e.child)} AND ${keyMatch('c', child)}`,
+        `SELECT ${literal(e.parent)}::text, ${keyOf('p', parent)} ${from} WHERE d.tbl = ${literal(e.child)} AND ${match('c', child)}`,
       );
   }
-  const step = (name: string, steps: readonly string[]): string =>
+  // Seeds and rows reached downwards are checked against the rows the rules reject, set by set:
+  // a rejected row is not kept and pulls nothing, neither its children nor its parents.
+  const rejected = admitted.rejected(tested);
+  const admit = (alias: string): string =>
+    rejected.length === 0
+      ? ''
+      : ` WHERE NOT EXISTS (SELECT 1 FROM us_rejected r WHERE r.tbl = ${alias}.tbl AND r.k = ${alias}.k)`;
+  const step = (name: string, steps: readonly string[], check = ''): string =>
     steps.length === 0
       ? ''
-      : ` UNION SELECT n.tbl, n.k FROM ${name} d CROSS JOIN LATERAL (${steps.join(' UNION ALL ')}) AS n(tbl, k)`;
+      : ` UNION SELECT n.tbl, n.k FROM ${name} d CROSS JOIN LATERAL (${steps.join(' UNION ALL ')}) AS n(tbl, k)${check}`;
   if (roots.some((r) => graph.edges.some((e) => e.child === r && e.parent === r)))
     notes.push('self-referencing roots: rows reached through the self-reference are kept as well');
-  return `WITH RECURSIVE down(tbl, k) AS (${seeds.join(' UNION ')}${step('down', downSteps)}), kept(tbl, k) AS (SELECT tbl, k FROM down${step('kept', upSteps)})`;
+  const walk = [
+    ...rejected,
+    `down(tbl, k) AS (SELECT s.tbl, s.k FROM (${seeds.join(' UNION ')}) s${admit('s')}${step('down', downSteps, admit('n'))})`,
+    `kept(tbl, k) AS (SELECT tbl, k FROM down${step('kept', upSteps)})`,
+  ];
+  return { cte: `WITH RECURSIVE ${walk.join(', ')}`, empty };
 }
 
 /**
@@ -184,27 +276,17 @@ function keylessFilter(
   cte: string,
 ): string {
   if (!downTables.has(t.name)) return 'false';
-  const self = quoteTable(t.table);
-  const conditions = graph.edges
-    .filter((e) => e.child === t.name)
-    .map((e) => {
-      const parent = graph.tables.get(e.parent)!;
-      const refs = e.columns
-        .map((c, i) => `p.${quoteIdent(e.parentColumns[i]!)} = ${self}.${quoteIdent(c)}`)
-        .join(' AND ');
-      const kept = !partial.has(e.parent)
-        ? 'true'
-        : parent.identity === undefined
-          ? 'false'
-          : `${keyOf('p', parent)} IN (${cte} SELECT k FROM kept WHERE tbl = ${literal(e.parent)})`;
-      const isNull = e.columns.map((c) => `${self}.${quoteIdent(c)} IS NULL`).join(' OR ');
-      return {
-        isNull,
-        kept: `EXISTS (SELECT 1 FROM ${quoteTable(parent.table)} p WHERE ${refs} AND ${kept})`,
-      };
-    });
-  if (conditions.length === 0) return 'false';
-  const all = conditions.map((c) => `(${c.isNull} OR ${c.kept})`).join(' AND ');
-  const some = conditions.map((c) => `NOT (${c.isNull})`).join(' OR ');
-  return `(${all}) AND (${some})`;
+  const edges = graph.edges.filter((e) => e.child === t.name);
+  if (edges.length === 0) return 'false';
+  const all = edges.map((e) => {
+    // A parent outside the subset keeps every row the rows rules allow: they are checked apart.
+    if (!partial.has(e.parent)) return 'true';
+    const parent = graph.tables.get(e.parent)!;
+    if (parent.identity === undefined) return isNull(e);
+    const refs = e.columns.map(quoteIdent).join(', ');
+    const keys = e.parentColumns.map(quoteIdent).join(', ');
+    return `${isNull(e)} OR (${refs}) IN (SELECT ${keys} FROM ${fromTable(parent.table)} WHERE ${keyOf('', parent)} IN (${cte} SELECT k FROM kept WHERE tbl = ${literal(e.parent)}))`;
+  });
+  const some = edges.map((e) => `NOT (${isNull(e)})`).join(' OR ');
+  return allOf([...all, some]);
 }

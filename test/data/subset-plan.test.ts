@@ -2,7 +2,7 @@
  * Subset plans run against real PostgreSQL: each table's predicate materialises a subset copy in
  * a `subset` schema of the same database, and every foreign key of the model is checked there
  * for orphans. Northwind (customers 10 %, downwards) and a hand-made schema with a two-table
- * cycle and a self-reference.
+ * cycle and a self-reference, each also under rows rules that cut tables others reference.
  */
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { readSchemaModel } from '../../src/postgres/catalog-read.js';
 import type { SchemaModel } from '../../src/postgres/schema-model.js';
 import { planSubset, type SubsetPlan, type SubsetRule } from '../../src/data/subset-plan.js';
 import { buildForeignKeyGraph } from '../../src/data/subset-graph.js';
+import type { RowSelection } from '../../src/data/sync-plan-types.js';
 import { quoteIdent } from '../../src/data/subset-sql.js';
 import { createNorthwind, usePostgres, type TestServer } from '../harness/postgres.js';
 
@@ -216,5 +217,145 @@ describe('subset plan on a cycle and a self-reference', () => {
     expect(counts.get('public.log')).toBe(counts.get('public.a'));
     const found = await orphans(server(), url, model, 'sub');
     expect(found).toEqual(allZero(found));
+  });
+});
+
+describe('rows rules on Northwind: cut parents cut their children', () => {
+  let url: string;
+  let model: SchemaModel;
+  // Cutting employee 5 cuts those who report to him (6, 7, 9), their orders and territories;
+  // customers outside Germany go with their orders.
+  const cutEmployees = `WITH RECURSIVE cut AS (SELECT 5 AS id UNION
+    SELECT e.employee_id FROM employees e JOIN cut ON e.reports_to = cut.id) SELECT id FROM cut`;
+  const rules = new Map<string, RowSelection>([
+    ['public.customers', { where: "country = 'Germany'" }],
+    ['public.employees', { where: 'employee_id <> 5' }],
+    ['public.customer_demographics', 'none'],
+  ]);
+  beforeAll(async () => {
+    url = await createNorthwind(server());
+    model = await modelOf(url);
+  });
+
+  it.each([
+    ['without a subset', undefined],
+    ['with customers 50 %', { root: 'public.customers', percent: 50 }],
+    [
+      'with orders, upwards only',
+      { root: 'public.orders', where: 'order_id < 10500', downwards: false },
+    ],
+  ] as const)('%s: zero orphans, only allowed rows', async (_, rule) => {
+    const plan = planSubset(model, rule, rules);
+    const counts = await materialise(server(), url, plan, 'cut');
+    const found = await orphans(server(), url, model, 'cut');
+    expect(found).toEqual(allZero(found));
+    const [outside] = await server().query<{ customers: string; employees: string }>(
+      url,
+      `SELECT (SELECT count(*) FROM cut.customers WHERE country <> 'Germany') AS customers,
+              (SELECT count(*) FROM cut.employees WHERE employee_id IN (${cutEmployees})) AS employees`,
+    );
+    expect(outside).toEqual({ customers: '0', employees: '0' });
+    expect(counts.get('public.orders')).toBeGreaterThan(0);
+    expect(plan.notes).toContain(
+      'cut public.orders to rows whose references are copied: public.customers (rows: where), public.employees (rows: where)',
+    );
+  });
+
+  it('without a subset keeps every order of a German customer taken by a kept employee', async () => {
+    const plan = planSubset(model, undefined, rules);
+    const counts = await materialise(server(), url, plan, 'cut');
+    const [row] = await server().query<{ n: string }>(
+      url,
+      `SELECT count(*) AS n FROM orders o JOIN customers c USING (customer_id)
+        JOIN employees e USING (employee_id)
+        WHERE c.country = 'Germany' AND e.employee_id NOT IN (${cutEmployees})`,
+    );
+    expect(counts.get('public.orders')).toBe(Number(row!.n));
+    expect(counts.get('public.products')).toBe(77);
+  });
+});
+
+describe('rows rules on a cycle and a self-reference', () => {
+  let url: string;
+  let model: SchemaModel;
+  beforeAll(async () => {
+    const s = server();
+    url = await s.createDatabase();
+    await s.exec(
+      url,
+      `CREATE TABLE a (id int PRIMARY KEY, b_id int, parent_id int REFERENCES a);
+       CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);
+       ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;
+       CREATE TABLE log (a_id int REFERENCES a, note text);
+       INSERT INTO a (id, parent_id) SELECT g, CASE WHEN g % 10 <> 1 THEN g - 1 END FROM generate_series(1, 100) g;
+       INSERT INTO b SELECT g, g FROM generate_series(1, 100) g;
+       UPDATE a SET b_id = id;
+       INSERT INTO log SELECT g, 'x' FROM generate_series(1, 100) g;
+       CREATE TABLE e (id int PRIMARY KEY, boss int REFERENCES e);
+       INSERT INTO e SELECT g, CASE WHEN g > 1 THEN g - 1 END FROM generate_series(1, 200) g;`,
+    );
+    model = await modelOf(url);
+  });
+
+  it('a self-reference: rows below a cut row are cut, down the whole chain', async () => {
+    const rules = new Map<string, RowSelection>([['public.e', { where: 'id <> 150' }]]);
+    const counts = await materialise(server(), url, planSubset(model, undefined, rules), 'sub');
+    expect(counts.get('public.e')).toBe(149);
+    const up = planSubset(model, { root: 'public.e', where: 'id IN (100, 160)' }, rules);
+    expect((await materialise(server(), url, up, 'sub')).get('public.e')).toBe(149);
+    const only = { root: 'public.e', where: 'id IN (100, 160)', downwards: false };
+    const upOnly = await materialise(server(), url, planSubset(model, only, rules), 'sub');
+    expect(upOnly.get('public.e')).toBe(100);
+  });
+
+  it('a two-table cycle: a cut b cuts its a, the a below it and their logs', async () => {
+    // a in chains of ten (1–10, 11–20, …); b 35 cut → a 35 (its b) → a 36–40 (parents) → b 35–40.
+    const rules = new Map<string, RowSelection>([['public.b', { where: 'id <> 35' }]]);
+    for (const rule of [
+      undefined,
+      { root: 'public.a', percent: 50 },
+      { root: 'public.b', where: 'id BETWEEN 30 AND 40', downwards: false },
+    ]) {
+      const plan = planSubset(model, rule, rules);
+      const counts = await materialise(server(), url, plan, 'sub');
+      const found = await orphans(server(), url, model, 'sub');
+      expect(found).toEqual(allZero(found));
+      const [cut] = await server().query<{ n: string }>(
+        url,
+        'SELECT count(*) AS n FROM sub.a WHERE id BETWEEN 35 AND 40',
+      );
+      expect(cut!.n).toBe('0');
+      if (rule === undefined) {
+        expect(counts.get('public.a')).toBe(94);
+        expect(counts.get('public.b')).toBe(94);
+        expect(counts.get('public.log')).toBe(94);
+      }
+    }
+  });
+  it('a table without a primary key, and a two-column key, cut by their parents', async () => {
+    const s = server();
+    await s.exec(
+      url,
+      `CREATE TABLE k (code int UNIQUE, parent int REFERENCES k (code), note text);
+       INSERT INTO k SELECT g, CASE WHEN g % 5 <> 1 THEN g - 1 END, 'n' FROM generate_series(1, 50) g;
+       INSERT INTO k VALUES (NULL, NULL, 'no code'), (NULL, NULL, 'no code');
+       CREATE TABLE pair (a int, b int, PRIMARY KEY (a, b));
+       CREATE TABLE pair_ref (id int PRIMARY KEY, a int, b int, FOREIGN KEY (a, b) REFERENCES pair);
+       INSERT INTO pair SELECT x, y FROM generate_series(1, 3) x, generate_series(1, 3) y;
+       INSERT INTO pair_ref SELECT row_number() OVER (), a, b FROM pair;
+       INSERT INTO pair_ref VALUES (100, 2, NULL), (101, NULL, 1);`,
+    );
+    const m = await modelOf(url);
+    const rules = new Map<string, RowSelection>([
+      ['public.k', { where: 'code IS DISTINCT FROM 3' }],
+      ['public.pair', { where: 'a <> 2' }],
+    ]);
+    const counts = await materialise(s, url, planSubset(m, undefined, rules), 'sub');
+    const found = await orphans(s, url, m, 'sub');
+    expect(found).toEqual(allZero(found));
+    // 3 is cut, and 4 and 5 below it; both rows without a code stay.
+    expect(counts.get('public.k')).toBe(49);
+    // (2, 1), (2, 2), (2, 3) are cut; a key with a NULL column references nothing and stays.
+    expect(counts.get('public.pair_ref')).toBe(8);
   });
 });
