@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/config-schema.js';
 import { readSchemaModel } from '../postgres/catalog-read.js';
-import { connect } from '../postgres/connection.js';
+import { connect, describeUrl } from '../postgres/connection.js';
 import type { SchemaModel } from '../postgres/schema-model.js';
 import { UnderstudyError } from '../shared/errors.js';
 import { maskerFitProblem } from './maskers/index.js';
@@ -48,6 +48,21 @@ export function databaseOf(config: Readonly<Config>, name: string): string {
   return url;
 }
 
+/**
+ * Whether two URLs name the same database by host, port and name (the engine checks the
+ * server's identity too, which also catches two names for one server).
+ */
+function sameDatabase(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    const where = (u: URL): string =>
+      `${u.hostname.toLowerCase()}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1))}`;
+    return where(x) === where(y);
+  } catch {
+    return false;
+  }
+}
+
 /** Reads a database's schema model. */
 export async function readModel(url: string, what: string): Promise<SchemaModel> {
   const client = await connect(url, { what });
@@ -70,6 +85,15 @@ export async function prepareSync(
     throw new UnderstudyError('E_CONFIG', 'no masking key: data.key is not set', {
       hint: 'set data.key: ${UNDERSTUDY_MASK_KEY} and export a key of at least 16 characters',
     });
+  }
+  if (sameDatabase(from.url, to.url)) {
+    throw new UnderstudyError(
+      'E_INPUT',
+      `${to.name} and ${from.name} are the same database (${describeUrl(to.url)})`,
+      {
+        hint: `point environments.${to.name}.database at the staging database, never at production`,
+      },
+    );
   }
   const model = await readModel(from.url, `${from.name} database`);
   const findings: Finding[] = options.scan
