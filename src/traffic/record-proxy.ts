@@ -18,6 +18,7 @@ import { UnderstudyError } from '../shared/errors.js';
 import type { CaptureSink, RecorderStats } from './capture-format.js';
 import { forward, type ForwardOutcome } from './proxy-forward.js';
 import { clientAddress, plainAddress, upstreamRequestHeaders } from './proxy-headers.js';
+import { tunnelUpgrade } from './proxy-upgrade.js';
 import { BodyCopy, createBudget } from './record-body.js';
 import { createRecordPipeline } from './record-pipeline.js';
 import { createSampler, type SamplingOptions } from './record-sampling.js';
@@ -232,11 +233,19 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
-  server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
-    const text = 'Understudy record forwards HTTP/1.1 requests; upgrades are not supported.\n';
-    socket.end(
-      `HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\n\r\n${text}`,
-    );
+  // Upgraded connections leave the server's keep-alive bookkeeping: tracked here to end on close.
+  const tunnels = new Set<Socket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    tunnelUpgrade(req, socket, head, {
+      upstream,
+      base,
+      upstreamHost,
+      proto,
+      client: plainAddress(socket.remoteAddress),
+      ...(options.upstreamCa === undefined ? {} : { ca: options.upstreamCa }),
+    });
   });
   server.on('clientError', (_error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -275,6 +284,7 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
         });
       }
       server.closeAllConnections();
+      for (const socket of tunnels) socket.destroy();
       await closed;
       await pipeline.drain(drainMs);
       // A request still hanging after the drain is cut off rather than waited for.
