@@ -1,6 +1,7 @@
 /** Files the CLI writes for people (reports, docs, starters): whole or not at all. */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { UnderstudyError, messageOf } from '../shared/errors.js';
 
 /** Writes `text` beside `target` and renames it into place, so a reader never sees half a file. */
@@ -15,4 +16,9 @@ export async function writeFileAtomic(target: string, text: string, shown = targ
       hint: 'check that the folder exists and is writable',
     });
   }
+}
+
+/** Writes a file the user named on the command line (`--junit FILE`), relative to `cwd`, atomically. */
+export function writeNamedFile(cwd: string, file: string, text: string): Promise<void> {
+  return writeFileAtomic(path.resolve(cwd, file), text, file);
 }

@@ -2,7 +2,6 @@
  * `understudy parity`: compares two environments, keeps the report in the store for the release
  * gate and the dashboard, records it in the audit log, and exits 1 on unexplained drift.
  */
-import path from 'node:path';
 import { Option } from 'commander';
 import { appendAudit } from '../../audit/audit-log.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
@@ -14,7 +13,7 @@ import type { CommandSpec } from '../main.js';
 import { renderParityJunit } from '../reporters/parity-junit.js';
 import { renderEnvironmentDoc, renderParityMarkdown } from '../reporters/parity-markdown.js';
 import { renderParityText } from '../reporters/parity-text.js';
-import { writeFileAtomic } from '../write-file.js';
+import { writeNamedFile } from '../write-file.js';
 
 /** Kind of the stored parity report; its subject is `ENV~AGAINST`. */
 export const PARITY_REPORT_KIND = 'parity';
@@ -101,17 +100,9 @@ export const parityCommand: CommandSpec = {
             },
           });
           if (options.junit !== undefined)
-            await writeFileAtomic(
-              path.resolve(ctx.cwd, options.junit),
-              renderParityJunit(report),
-              options.junit,
-            );
+            await writeNamedFile(ctx.cwd, options.junit, renderParityJunit(report));
           if (options.writeDoc !== undefined)
-            await writeFileAtomic(
-              path.resolve(ctx.cwd, options.writeDoc),
-              renderEnvironmentDoc(report),
-              options.writeDoc,
-            );
+            await writeNamedFile(ctx.cwd, options.writeDoc, renderEnvironmentDoc(report));
 
           ctx.output.document('parity', {
             ok: report.status === 'pass',

@@ -25,7 +25,7 @@ import type { CommandSpec } from '../main.js';
 import { renderReplayHtml } from '../reporters/replay-html.js';
 import { renderReplayJunit } from '../reporters/replay-junit.js';
 import { renderReplayText } from '../reporters/replay-text.js';
-import { writeFileAtomic } from '../write-file.js';
+import { writeNamedFile } from '../write-file.js';
 
 interface ReplayOptions extends ReplayFlags {
   junit?: string;
@@ -177,17 +177,9 @@ async function replay(
     },
   });
   if (options.junit !== undefined)
-    await writeFileAtomic(
-      path.resolve(ctx.cwd, options.junit),
-      renderReplayJunit(report),
-      options.junit,
-    );
+    await writeNamedFile(ctx.cwd, options.junit, renderReplayJunit(report));
   if (options.html !== undefined)
-    await writeFileAtomic(
-      path.resolve(ctx.cwd, options.html),
-      renderReplayHtml(report),
-      options.html,
-    );
+    await writeNamedFile(ctx.cwd, options.html, renderReplayHtml(report));
 
   ctx.output.document('replay', { ok: report.status === 'pass', reportId: stored.id, report });
   for (const line of renderReplayText(report, c)) ctx.output.line(line);
