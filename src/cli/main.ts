@@ -145,7 +145,23 @@ function isMain(): boolean {
   }
 }
 
+/**
+ * A reader that stops early (`understudy traffic export cap | head`) closes the pipe under us.
+ * Like any Unix tool killed by SIGPIPE, stop quietly with 128 + 13, so `set -o pipefail` still
+ * sees that the command did not finish, instead of printing a stack trace.
+ */
+export const closedPipeExitCode = 141;
+
+function stopQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(closedPipeExitCode);
+    throw error;
+  });
+}
+
 if (isMain()) {
+  stopQuietlyOnClosedPipe(process.stdout);
+  stopQuietlyOnClosedPipe(process.stderr);
   const code = await runCli(process.argv.slice(2), {
     streams: { stdout: process.stdout, stderr: process.stderr },
     env: process.env,

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, constants } from 'node:zlib';
@@ -5,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../src/traffic/capture-format.js';
 import { readCapture } from '../../src/traffic/capture-read.js';
 import type { Har } from '../../src/traffic/har-types.js';
-import { runUnderstudy, tempProject } from '../harness/cli.js';
+import { binary, runUnderstudy, tempProject } from '../harness/cli.js';
 import { repoRoot } from '../harness/postgres.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/traffic/har/shop-browser.har');
@@ -150,6 +152,22 @@ describe('understudy traffic', () => {
     });
     expect(back.code).toBe(0);
     expect(await records(path.join(dir, 'back'))).toEqual(await records(path.join(dir, 'caps')));
+  });
+
+  it('stops quietly, with the SIGPIPE exit code, when the reader closes stdout', async () => {
+    const dir = await tempProject();
+    await runUnderstudy(['traffic', 'import', fixture, '--out', 'caps'], { cwd: dir, env: key });
+    // The reader has gone before the first write, as `| head -c0` would.
+    const child = spawn(process.execPath, [binary, 'traffic', 'export', 'caps', '--har'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(141);
   });
 
   it('reads what it can of a truncated capture and reports the rest', async () => {
