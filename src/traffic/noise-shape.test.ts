@@ -32,6 +32,9 @@ describe('volatile values by shape', () => {
     expect(volatileShape('Bearer us_tok_mfrggzdfmztwq2lkmfrggzdfmy', 'Bearer abc', at)).toBe(
       'redacted',
     );
+    // A redacted value that is gone or no longer text is not hidden as noise.
+    expect(volatileShape('us_tok_mfrggzdfmztwq2lkmfrggzdfmy', null, at)).toBeUndefined();
+    expect(volatileShape('us_tok_mfrggzdfmztwq2lkmfrggzdfmy', 42, at)).toBeUndefined();
   });
 
   it('recognises random tokens, but never words, sentences or short codes', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureRecord, CapturedBody, HeaderList } from './capture-format.js';
-import { createRedactor, redactionToken } from './redact.js';
+import { createRedactor, createResponseRedactor, redactionToken } from './redact.js';
 
 const key = Buffer.from('a test redaction key, 32 bytes!!');
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln';
@@ -236,6 +236,24 @@ describe('createRedactor, configured rules and properties', () => {
     const twice = redact({ ...once, redactions: [] });
     expect(twice.request).toEqual(once.request);
     expect(twice.redactions).toEqual([]);
+  });
+
+  it('redacts a lone answer exactly as the same answer inside a record', () => {
+    const headers: HeaderList = [
+      ['set-cookie', 'sid=abc123def456; Path=/'],
+      ['content-type', 'application/json'],
+    ];
+    const body = text('{"email":"ann@example.com","token":"t0k3n","note":"kept"}');
+    const answer = createResponseRedactor({ key, json: ['$.note'] })({
+      status: 200,
+      headers,
+      body,
+    });
+    const inRecord = createRedactor({ key, json: ['$.note'] })(
+      record({ responseHeaders: headers, responseBody: body }),
+    ).response!;
+    expect(answer).toEqual({ status: 200, headers: inRecord.headers, body: inRecord.body });
+    expect(JSON.stringify(answer)).not.toMatch(/ann@|t0k3n|abc123|kept/);
   });
 
   it('refuses a JSON path it does not understand', () => {

@@ -21,7 +21,7 @@ import type {
   HeaderList,
 } from './capture-format.js';
 import { redactBody, type BodyRules } from './redact-body.js';
-import { createRedactContext, type TokenCache } from './redact-context.js';
+import { createRedactContext, type RedactContext, type TokenCache } from './redact-context.js';
 import { redactHeaders, type HeaderRules } from './redact-headers.js';
 import type { JsonPathSteps } from './redact-json.js';
 import { redactUrl } from './redact-params.js';
@@ -49,8 +49,17 @@ function headerValue(headers: HeaderList, name: string): string | undefined {
   return undefined;
 }
 
-/** Builds the redactor; an invalid JSON path is a configuration error. */
-export function createRedactor(options: RedactorOptions): Redactor {
+/** The rules compiled once per redactor, and the token cache they share. */
+interface CompiledRules {
+  readonly key: Buffer;
+  readonly headers: HeaderRules;
+  readonly body: BodyRules;
+  readonly query: ReadonlySet<string>;
+  readonly cache: TokenCache;
+}
+
+/** Compiles the options; an invalid JSON path is a configuration error. */
+function compileRules(options: RedactorOptions): CompiledRules {
   if (options.key.length === 0) throw new UnderstudyError('E_CONFIG', 'the redaction key is empty');
   const json: JsonPathSteps[] = (options.json ?? []).map((path) => {
     const steps = parseJsonPath(path);
@@ -61,20 +70,47 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return steps;
   });
   const query = new Set((options.query ?? []).map((n) => n.toLowerCase()));
-  const headerRules: HeaderRules = {
-    headers: new Set((options.headers ?? []).map((n) => n.toLowerCase())),
+  return {
+    key: options.key,
+    headers: { headers: new Set((options.headers ?? []).map((n) => n.toLowerCase())), query },
+    body: { json, query },
     query,
+    cache: new Map(),
   };
-  const bodyRules: BodyRules = { json, query };
-  const cache: TokenCache = new Map();
+}
 
+function redactResponse<T extends Pick<CapturedResponse, 'headers' | 'body'>>(
+  res: T,
+  ctx: RedactContext,
+  rules: CompiledRules,
+): T {
+  return {
+    ...res,
+    headers: redactHeaders(res.headers, ctx, 'response', rules.headers),
+    ...(res.body === undefined
+      ? {}
+      : {
+          body: redactBody(
+            res.body,
+            headerValue(res.headers, 'content-type'),
+            ctx,
+            'response',
+            rules.body,
+          ),
+        }),
+  };
+}
+
+/** Builds the redactor; an invalid JSON path is a configuration error. */
+export function createRedactor(options: RedactorOptions): Redactor {
+  const rules = compileRules(options);
   return (record) => {
-    const ctx = createRedactContext(options.key, cache);
+    const ctx = createRedactContext(rules.key, rules.cache);
     const req = record.request;
     const request: CapturedRequest = {
       ...req,
-      url: redactUrl(req.url, ctx, query),
-      headers: redactHeaders(req.headers, ctx, 'request', headerRules),
+      url: redactUrl(req.url, ctx, rules.query),
+      headers: redactHeaders(req.headers, ctx, 'request', rules.headers),
       ...(req.body === undefined
         ? {}
         : {
@@ -83,29 +119,12 @@ export function createRedactor(options: RedactorOptions): Redactor {
               headerValue(req.headers, 'content-type'),
               ctx,
               'request',
-              bodyRules,
+              rules.body,
             ),
           }),
     };
-    let response: CapturedResponse | undefined;
-    const res = record.response;
-    if (res !== undefined) {
-      response = {
-        ...res,
-        headers: redactHeaders(res.headers, ctx, 'response', headerRules),
-        ...(res.body === undefined
-          ? {}
-          : {
-              body: redactBody(
-                res.body,
-                headerValue(res.headers, 'content-type'),
-                ctx,
-                'response',
-                bodyRules,
-              ),
-            }),
-      };
-    }
+    const response =
+      record.response === undefined ? undefined : redactResponse(record.response, ctx, rules);
     const error = record.error === undefined ? undefined : redactText(record.error, ctx, 'error');
     return {
       ...record,
@@ -115,6 +134,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
       redactions: mergeRedactions(record.redactions, ctx.list()),
     };
   };
+}
+
+/**
+ * Redacts an answer the way the recorder redacted the recorded one: the replayer runs the
+ * target's (and the baseline's) answers through it before comparing, so equal values meet as
+ * equal tokens and no staging credential reaches a report.
+ */
+export function createResponseRedactor(
+  options: RedactorOptions,
+): <T extends Pick<CapturedResponse, 'headers' | 'body'>>(response: T) => T {
+  const rules = compileRules(options);
+  return (response) => redactResponse(response, createRedactContext(rules.key, rules.cache), rules);
 }
 
 /** Earlier entries (a record redacted before, as by an import) are kept and counted with the new. */

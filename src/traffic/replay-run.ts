@@ -35,6 +35,12 @@ export interface ReplayRunOptions {
   readonly ignore: readonly string[];
   readonly maxRegressions: number;
   readonly latency: LatencyThresholds & { readonly fail: boolean };
+  /**
+   * Redacts each answer as the recorder redacted the recorded ones (same key, same rules), before
+   * it is compared or excerpted: equal values meet as equal tokens, and no staging secret
+   * reaches the report.
+   */
+  readonly redact?: (answer: ResponseSample) => ResponseSample;
   /** Called now and then with the number of requests done. */
   readonly onProgress?: (done: number) => void;
 }
@@ -62,6 +68,7 @@ export async function runReplay(options: ReplayRunOptions, io: ReplayIo): Promis
   const learner = new NoiseLearner();
   const noise = noiseModel(options.ignore, learner.learned);
   const account = new ReplayAccount();
+  const redact = options.redact ?? ((answer: ResponseSample) => answer);
   let done = 0;
   let baselineErrors = 0;
   let unmapped = 0;
@@ -91,8 +98,8 @@ export async function runReplay(options: ReplayRunOptions, io: ReplayIo): Promis
           route,
           request.method,
           options.headers,
-          sample(first, encoding),
-          sample(second, encoding),
+          redact(sample(first, encoding)),
+          redact(sample(second, encoding)),
           replayedAt,
         );
       } else baselineErrors += 1;
@@ -101,7 +108,7 @@ export async function runReplay(options: ReplayRunOptions, io: ReplayIo): Promis
       account.add({ ...base, error: answer.error });
       return;
     }
-    const actual = sample(answer, recorded.body?.encoding ?? 'utf8');
+    const actual = redact(sample(answer, recorded.body?.encoding ?? 'utf8'));
     const diff = diffResponses(recorded, actual, noise, {
       route,
       method: request.method,

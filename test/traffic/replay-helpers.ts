@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReplayReport } from '../../src/traffic/replay-report.js';
 import {
+  CAPTURE_KEY,
   PRODUCTION_TOKEN,
   recordExchanges,
   shopRequests,
@@ -52,7 +53,12 @@ traffic:
       - { token: "${PRODUCTION_TOKEN}", value: "\${STAGING_TOKEN}" }
 ${options.extra ?? ''}`,
   );
-  return { dir, capture: 'captures', env: { STAGING_TOKEN: SECRETS.staging } };
+  return {
+    dir,
+    capture: 'captures',
+    // The capture's key: the replayer redacts staging's answers with it before comparing.
+    env: { STAGING_TOKEN: SECRETS.staging, UNDERSTUDY_REDACT_KEY: CAPTURE_KEY.toString('utf8') },
+  };
 }
 
 /** `route path kind` of every regression group, sorted. */

@@ -95,6 +95,16 @@ describe('understudy replay', () => {
       expect(html).toContain('$.price');
       expect(html).toContain('class="sbs"');
       expect(html).not.toMatch(/<link|\bsrc=|\bhref=|@import|url\(/);
+      // Staging's answers were redacted like the capture before being compared and excerpted:
+      // e-mails met as equal tokens (no difference at all), and no staging value is in a report.
+      expect(report.routes.find((r) => r.route === 'GET /api/users/{id}')?.counts.regression).toBe(
+        2,
+      );
+      expect(JSON.stringify(report)).toContain('us_tok_email_');
+      for (const text of [run.stdout, html, junit]) {
+        expect(text).not.toContain('@example.com');
+        expect(text).not.toContain('key-staging-');
+      }
 
       const audit = await runUnderstudy(['audit', 'list', '--json'], {
         cwd: project.dir,

@@ -3,9 +3,7 @@
  * reaches the disk, until SIGINT or SIGTERM; then drains and prints the counters. Settings come
  * from `traffic.record` in understudy.yaml, flags win; with --upstream no config file is needed.
  *
- * The redaction key is `traffic.key` (written as `${UNDERSTUDY_REDACT_KEY}`), else the
- * UNDERSTUDY_REDACT_KEY environment variable; replay uses the same key to map tokens to staging
- * credentials. It is never the data masking key: the two are rotated and shared separately.
+ * The redaction key comes from `traffic.key`, else UNDERSTUDY_REDACT_KEY (see redact-key.ts).
  */
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -14,6 +12,7 @@ import type { Config } from '../../config/config-schema.js';
 import { parseDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import { HEALTH_PATH } from '../../traffic/record-proxy.js';
+import { REDACT_KEY_ENV, redactorOptions, requireRedactionKey } from '../../traffic/redact-key.js';
 import { runRecorder, type RecordSummary } from '../../traffic/record-run.js';
 import { wholeNumber } from '../arguments.js';
 import type { CommandContext } from '../cli-context.js';
@@ -28,9 +27,6 @@ interface RecordFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
 }
-
-/** The environment variable holding the redaction key when the config does not name one. */
-export const REDACT_KEY_ENV = 'UNDERSTUDY_REDACT_KEY';
 
 /** `8080`, `127.0.0.1:8080`, `[::1]:8080` → host and port; anything else is a usage error. */
 export function parseListen(value: string | number): { host?: string; port: number } {
@@ -63,31 +59,6 @@ function upstreamUrl(value: string | undefined): URL {
       `--upstream must be an http:// or https:// URL, not "${value}"`,
     );
   return url;
-}
-
-/** The redaction key: `traffic.key`, else UNDERSTUDY_REDACT_KEY; missing or short is bad input. */
-export function redactionKey(
-  config: Config | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): Buffer {
-  const key = config?.traffic?.key ?? env[REDACT_KEY_ENV];
-  if (key === undefined || key === '')
-    throw new UnderstudyError(
-      'E_USAGE',
-      'no redaction key: recording needs one to turn secrets into tokens',
-      {
-        hint: `export ${REDACT_KEY_ENV} with at least 16 random characters, or set traffic.key: \${${REDACT_KEY_ENV}}`,
-      },
-    );
-  if (key.length < 16)
-    throw new UnderstudyError(
-      'E_USAGE',
-      `the redaction key in ${REDACT_KEY_ENV} is shorter than 16 characters`,
-      {
-        hint: 'use at least 16 random characters, e.g. `openssl rand -base64 24`',
-      },
-    );
-  return Buffer.from(key, 'utf8');
 }
 
 /** The config when there is one (named with --config, or found from the working directory). */
@@ -132,7 +103,7 @@ async function record(ctx: CommandContext, flags: RecordFlags): Promise<number> 
     flags.out !== undefined
       ? path.resolve(ctx.cwd, flags.out)
       : path.resolve(loaded?.dir ?? ctx.cwd, settings?.out ?? '.understudy/captures');
-  const key = redactionKey(loaded?.config, ctx.env);
+  const key = requireRedactionKey(loaded?.config, ctx.env);
   const tlsCert = flags.tlsCert ?? settings?.tls?.cert;
   const tlsKey = flags.tlsKey ?? settings?.tls?.key;
   if ((tlsCert === undefined) !== (tlsKey === undefined))
@@ -153,7 +124,7 @@ async function record(ctx: CommandContext, flags: RecordFlags): Promise<number> 
         dir: out,
         maxBodyBytes: flags.maxBodyBytes ?? settings?.maxBodyBytes ?? 1_048_576,
         timeoutMs: parseDuration(settings?.timeout ?? '60s') ?? 60_000,
-        redaction: { key, ...(settings?.redact ?? {}) },
+        redaction: redactorOptions(loaded?.config, key),
         sampling: {
           percent: settings?.sample?.percent ?? 100,
           ...(settings?.sample?.by === undefined ? {} : { by: settings.sample.by }),

@@ -18,6 +18,8 @@ import {
   REPLAY_REPORT_KIND,
   type ReplayReport,
 } from '../../traffic/replay-report.js';
+import { createResponseRedactor } from '../../traffic/redact.js';
+import { findRedactionKey, redactorOptions } from '../../traffic/redact-key.js';
 import { runReplay } from '../../traffic/replay-run.js';
 import { wholeNumber } from '../arguments.js';
 import type { CommandContext } from '../cli-context.js';
@@ -126,6 +128,9 @@ async function replay(
       ignore: resolved.ignore,
       maxRegressions: resolved.maxRegressions,
       latency: resolved.latency,
+      redact: createResponseRedactor(
+        redactorOptions(config, findRedactionKey(config, ctx.env).key),
+      ),
       ...(showProgress
         ? {
             onProgress: (done: number) => {

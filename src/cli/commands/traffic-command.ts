@@ -3,7 +3,6 @@
  * inside a capture, so traffic from browsers, mitmproxy or k6 can be replayed, recordings can be
  * opened in other tools, and users can see what was recorded before they replay it.
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -18,13 +17,13 @@ import { writeCaptureDirectory } from '../../traffic/capture-writer-batch.js';
 import { writeHar } from '../../traffic/har-export.js';
 import { importHar } from '../../traffic/har-import.js';
 import { createRedactor } from '../../traffic/redact.js';
+import { REDACT_KEY_ENV, findRedactionKey, redactorOptions } from '../../traffic/redact-key.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
 import { VERSION } from '../version.js';
 import { printSummary, problemLines } from '../reporters/capture-text.js';
 
 /** The environment variable `understudy record` reads the redaction key from. */
-const REDACT_KEY_ENV = 'UNDERSTUDY_REDACT_KEY';
 
 /** The body cap when no config says otherwise (the schema's default for traffic.record). */
 const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -100,14 +99,8 @@ async function importTraffic(
   const text = await readHar(path.resolve(ctx.cwd, file), file);
   const loaded = await optionalConfig(ctx);
   const record = loaded?.config.traffic?.record;
-  const redaction = record?.redact;
-  const key = redactionKey(ctx, loaded);
-  const redact = createRedactor({
-    key: key.key,
-    headers: redaction?.headers ?? [],
-    query: redaction?.query ?? [],
-    json: redaction?.json ?? [],
-  });
+  const key = findRedactionKey(loaded?.config, ctx.env);
+  const redact = createRedactor(redactorOptions(loaded?.config, key.key));
   const maxBodyBytes = record?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const result = importHar(text, file, {
     redact,
@@ -256,24 +249,6 @@ async function readHar(file: string, shown: string): Promise<string> {
 async function optionalConfig(ctx: CommandContext): Promise<LoadedConfig | undefined> {
   if (ctx.configFile === undefined && findConfigFile(ctx.cwd) === undefined) return undefined;
   return ctx.config();
-}
-
-/**
- * The redaction key, from where `understudy record` takes it (`traffic.key`, else
- * UNDERSTUDY_REDACT_KEY), so an import's tokens match the recordings'. Without one the import
- * still redacts, under a random key for this import only: its tokens then match nothing else.
- */
-function redactionKey(
-  ctx: CommandContext,
-  loaded: LoadedConfig | undefined,
-): { key: Buffer; source: 'config' | 'env' | 'ephemeral' } {
-  const fromConfig = loaded?.config.traffic?.key;
-  if (fromConfig !== undefined && fromConfig !== '') {
-    return { key: Buffer.from(fromConfig), source: 'config' };
-  }
-  const fromEnv = ctx.env[REDACT_KEY_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return { key: Buffer.from(fromEnv), source: 'env' };
-  return { key: randomBytes(32), source: 'ephemeral' };
 }
 
 function collectOrigin(value: string, previous: string[] = []): string[] {
