@@ -4,8 +4,8 @@
  * keeps rows in order and a bounded number of blocks in flight, so backpressure still holds.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { UnderstudyError } from '../shared/errors.js';
+import { startModuleWorker } from '../shared/worker-thread.js';
 import { RowBlocks } from './copy-text.js';
 import { BlockMasker } from './mask-worker-core.js';
 import type { MaskReply, MaskRequest, MaskWorkerData, MaskedField } from './mask-worker-types.js';
@@ -27,21 +27,10 @@ export function inlineMaskRunner(data: MaskWorkerData): MaskRunner {
   };
 }
 
-// Running from TypeScript sources (tests, tsx), the worker needs the tsx loader registered first.
-function startWorker(data: MaskWorkerData): Worker {
-  const ownUrl = import.meta.url;
-  if (ownUrl.endsWith('.ts')) {
-    const entry = new URL('./mask-worker.ts', ownUrl).href;
-    const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(code, { eval: true, workerData: data });
-  }
-  return new Worker(new URL('./mask-worker.js', ownUrl), { workerData: data });
-}
-
 /** Starts `size` masking threads sharing the work round-robin by least load. */
 export function threadMaskRunner(data: MaskWorkerData, size: number): MaskRunner {
   const workers = Array.from({ length: size }, () => {
-    const worker = startWorker(data);
+    const worker = startModuleWorker(import.meta.url, 'mask-worker', data);
     const pending = new Map<number, { resolve(m: Masked): void; reject(e: Error): void }>();
     worker.on('message', (reply: MaskReply) => {
       const waiter = pending.get(reply.id);

@@ -7,7 +7,8 @@
 import type { CaptureRecord } from './capture-format.js';
 import { endToEndHeaders, toHeaderList } from './proxy-headers.js';
 import { capturedBody, takeBody, type BodyBytes, type BodyCopy } from './record-body.js';
-import type { Redactor } from './redact.js';
+import { redactionToken, type Redactor } from './redact.js';
+import { tokenKind } from './redact-context.js';
 
 /** What the request path hands over when an exchange ends. */
 export interface RawExchange {
@@ -118,4 +119,18 @@ export function assembleRecord(
     redactions: [],
   };
   return options.redact(record);
+}
+
+/** Session tokens from raw session keys, computed once per session (every request repeats them). */
+export function sessionTokenizer(key: Buffer): (raw: string) => string {
+  const sessions = new Map<string, string>();
+  return (raw) => {
+    let token = sessions.get(raw);
+    if (token === undefined) {
+      token = redactionToken(key, tokenKind(raw), raw);
+      if (sessions.size >= 10_000) sessions.clear();
+      sessions.set(raw, token);
+    }
+    return token;
+  };
 }

@@ -35,6 +35,8 @@ export interface RecordPipeline {
   skip(): void;
   /** The sink's counters with this pipeline's added. */
   stats(): RecorderStats;
+  /** Exchanges handed over and not yet offered to the sink or dropped. */
+  waiting(): number;
   /** Waits (at most `timeoutMs`) for the records being built to reach the sink. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -157,6 +159,7 @@ export function createRecordPipeline(options: PipelineOptions): RecordPipeline {
     skip() {
       skipped++;
     },
+    waiting: pending,
     stats() {
       const sink = options.sink.stats();
       const dropReasons: Record<string, number> = { ...sink.dropReasons };

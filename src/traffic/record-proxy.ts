@@ -20,23 +20,31 @@ import { forward, type ForwardOutcome } from './proxy-forward.js';
 import { clientAddress, plainAddress, upstreamRequestHeaders } from './proxy-headers.js';
 import { tunnelUpgrade } from './proxy-upgrade.js';
 import { BodyCopy, createBudget } from './record-body.js';
-import { createRecordPipeline } from './record-pipeline.js';
+import { sessionTokenizer } from './record-exchange.js';
+import { createRecordPipeline, type RecordPipeline } from './record-pipeline.js';
 import { createSampler, type SamplingOptions } from './record-sampling.js';
-import { redactionToken, type Redactor } from './redact.js';
-import { tokenKind } from './redact-context.js';
+import type { Redactor } from './redact.js';
 
 /** The path of the health endpoint. */
 export const HEALTH_PATH = '/__understudy/health';
 
-export interface RecordProxyOptions {
+/** Where the proxy's exchanges are recorded: a pipeline, or the parts to build one in this thread. */
+export type RecordingOptions =
+  | { readonly pipeline: RecordPipeline }
+  | {
+      readonly sink: CaptureSink;
+      readonly redact: Redactor;
+      /** The redaction key, for session tokens. */
+      readonly key: Buffer;
+      /** Exchanges being built at once before more are dropped (default 10,000). */
+      readonly maxPending?: number;
+    };
+
+export type RecordProxyOptions = RecordingOptions & {
   /** Where requests go: `http://host:port` or `https://…`, with an optional base path. */
   readonly upstream: string;
   readonly host?: string;
   readonly port: number;
-  readonly sink: CaptureSink;
-  readonly redact: Redactor;
-  /** The redaction key, for session tokens. */
-  readonly key: Buffer;
   readonly maxBodyBytes: number;
   readonly sampling?: SamplingOptions;
   /** How long the upstream may take to send headers, and to send the next body chunk. */
@@ -47,9 +55,7 @@ export interface RecordProxyOptions {
   readonly upstreamCa?: string | Buffer;
   /** Bytes of body copies held at once across all exchanges (default: 64 MiB or 8 bodies). */
   readonly memoryBudget?: number;
-  /** Exchanges being built at once before more are dropped (default 10,000). */
-  readonly maxPending?: number;
-}
+};
 
 /** What the health endpoint answers. */
 export interface HealthDocument extends RecorderStats {
@@ -126,23 +132,16 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     options.memoryBudget ?? Math.max(64 * 1024 * 1024, 8 * options.maxBodyBytes),
   );
   const sampler = createSampler(options.sampling ?? {});
-  // Session tokens repeat for every request of a session: computed once each.
-  const sessions = new Map<string, string>();
-  const pipeline = createRecordPipeline({
-    sink: options.sink,
-    maxPending: options.maxPending ?? 10_000,
-    maxBodyBytes: options.maxBodyBytes,
-    redact: options.redact,
-    sessionToken: (key) => {
-      let token = sessions.get(key);
-      if (token === undefined) {
-        token = redactionToken(options.key, tokenKind(key), key);
-        if (sessions.size >= 10_000) sessions.clear();
-        sessions.set(key, token);
-      }
-      return token;
-    },
-  });
+  const pipeline =
+    'pipeline' in options
+      ? options.pipeline
+      : createRecordPipeline({
+          sink: options.sink,
+          maxPending: options.maxPending ?? 10_000,
+          maxBodyBytes: options.maxBodyBytes,
+          redact: options.redact,
+          sessionToken: sessionTokenizer(options.key),
+        });
   const proto = options.tls === undefined ? 'http' : 'https';
   let requests = 0;
   let upstreamErrors = 0;

@@ -1,14 +1,14 @@
 /**
- * A whole recording run: open the capture writer, start the proxy in front of it, wait until
- * told to stop, then drain — requests in flight finish, their records are written, the last file
- * is closed — and return the counters. The command only resolves settings and prints.
+ * A whole recording run: start the recording thread (which opens the capture writer), start the
+ * proxy in front of it, wait until told to stop, then drain — requests in flight finish, their
+ * records are written, the last file is closed — and return the counters. The command only resolves settings and prints.
  */
 import { readFile } from 'node:fs/promises';
 import { UnderstudyError, messageOf } from '../shared/errors.js';
-import { openCaptureWriter } from './capture-writer.js';
 import { displayUrl, startRecordProxy, type HealthDocument } from './record-proxy.js';
 import type { SamplingOptions } from './record-sampling.js';
-import { createRedactor, type RedactorOptions } from './redact.js';
+import { startRecordThread } from './record-thread.js';
+import type { RedactorOptions } from './redact.js';
 
 /** Everything a run needs, resolved (paths absolute). */
 export interface RecordRunOptions {
@@ -55,7 +55,6 @@ export async function runRecorder(
   options: RecordRunOptions,
   stop: Promise<unknown>,
 ): Promise<RecordSummary> {
-  const redact = createRedactor(options.redaction);
   const tls =
     options.tls === undefined
       ? undefined
@@ -64,11 +63,21 @@ export async function runRecorder(
           key: await readPem(options.tls.key, 'key'),
         };
   const upstream = displayUrl(options.upstream);
-  const writer = await openCaptureWriter({
-    dir: options.dir,
+  const { key, headers, query, json } = options.redaction;
+  const recording = await startRecordThread({
+    writer: {
+      dir: options.dir,
+      maxBodyBytes: options.maxBodyBytes,
+      upstream,
+      writer: options.writer,
+    },
+    redaction: {
+      key: new Uint8Array(key),
+      ...(headers === undefined ? {} : { headers }),
+      ...(query === undefined ? {} : { query }),
+      ...(json === undefined ? {} : { json }),
+    },
     maxBodyBytes: options.maxBodyBytes,
-    upstream,
-    writer: options.writer,
   });
   const startedAt = new Date();
   let proxy;
@@ -77,22 +86,20 @@ export async function runRecorder(
       upstream: options.upstream.href,
       ...(options.host === undefined ? {} : { host: options.host }),
       port: options.port,
-      sink: writer,
-      redact,
-      key: options.redaction.key,
+      pipeline: recording,
       maxBodyBytes: options.maxBodyBytes,
       sampling: options.sampling,
       timeoutMs: options.timeoutMs,
       ...(tls === undefined ? {} : { tls }),
     });
   } catch (error) {
-    await writer.close();
+    await recording.close();
     throw error;
   }
   options.onListening?.({ url: proxy.url, upstream, dir: options.dir });
   await stop;
   await proxy.close();
-  await writer.close();
+  await recording.close();
   return {
     ...proxy.health(),
     url: proxy.url,
