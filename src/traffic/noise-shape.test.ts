@@ -37,6 +37,25 @@ describe('volatile values by shape', () => {
     expect(volatileShape('us_tok_mfrggzdfmztwq2lkmfrggzdfmy', 42, at)).toBeUndefined();
   });
 
+  it('recognises random tokens of common lengths nearly always', () => {
+    // A fixed sequence of pseudo-random bytes, so the test gives the same answer every run.
+    let state = 0x9e3779b9;
+    const bytes = (n: number): Buffer =>
+      Buffer.from(
+        Array.from({ length: n }, () => {
+          state ^= state << 13;
+          state ^= state >>> 17;
+          state ^= state << 5;
+          return state & 0xff;
+        }),
+      );
+    const missed = (make: () => string): number =>
+      Array.from({ length: 5000 }, make).filter((t) => !isRandomToken(t)).length;
+    expect(missed(() => bytes(24).toString('base64url'))).toBeLessThanOrEqual(5);
+    expect(missed(() => bytes(16).toString('hex'))).toBeLessThanOrEqual(5);
+    expect(missed(() => bytes(16).toString('base64url'))).toBeLessThanOrEqual(25);
+  });
+
   it('recognises random tokens, but never words, sentences or short codes', () => {
     expect(volatileShape('sess_9fK2mQ7xLp3Vb8Rt', 'sess_Zq1Wn4Yc6Hd0Ge5J', at)).toBe('token');
     expect(

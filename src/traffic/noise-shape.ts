@@ -110,26 +110,29 @@ function sharedPrefix(a: string, b: string): number {
 /**
  * Whether one string looks like a random token (used by the text normaliser too): 16+ characters
  * of one token alphabet, close to the most entropy their length allows, changing character class
- * often (lower, upper, digit), holding letters and
- * digits — or, without digits, at least 20 characters of both cases with few vowels (random
- * letters are one-fifth vowels, words and identifiers more than a third).
+ * often (lower, upper, digit), holding letters and digits — or, without digits, at least 20
+ * characters of both cases with few vowels (random letters are one-fifth vowels, words and
+ * identifiers more than a third).
  */
 export function isRandomToken(text: string): boolean {
   if (text.length < 16 || !tokenChars.test(text) || !/[A-Za-z]/.test(text)) return false;
   const entropy = entropyBitsPerChar(text);
-  if (/^[0-9a-f]+$/i.test(text)) return /\d/.test(text) && entropy >= 3;
+  // Hex: 16 random digits hold about 3.3 bits each of the 4 possible, 32 about 3.6.
+  if (/^[0-9a-f]+$/i.test(text)) return /\d/.test(text) && entropy >= (text.length < 24 ? 2.7 : 3);
   if (entropy < 0.75 * Math.log2(Math.min(text.length, 64))) return false;
   // Random characters change class (lower, upper, digit, other) at most steps; "Order1234…" does not.
   let switches = 0;
   for (let i = 1; i < text.length; i += 1)
     if (charClass(text.charCodeAt(i)) !== charClass(text.charCodeAt(i - 1))) switches += 1;
-  if (switches / (text.length - 1) < 0.25) return false;
+  const switchRate = switches / (text.length - 1);
+  if (switchRate < 0.25) return false;
   if (/\d/.test(text)) return true;
+  if (text.length < 20 || !/[a-z]/.test(text) || !/[A-Z]/.test(text)) return false;
   const letters = text.replace(/[^A-Za-z]/g, '');
-  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length;
-  return (
-    text.length >= 20 && /[a-z]/.test(text) && /[A-Z]/.test(text) && vowels / letters.length < 0.25
-  );
+  const vowelShare = letters.replace(/[^aeiouAEIOU]/g, '').length / letters.length;
+  // Few vowels; or not many more than chance gives, with the case changing as often as chance
+  // does (CamelCase words change case once a word and hold a third vowels or more).
+  return vowelShare < 0.25 || (vowelShare < 0.34 && switchRate >= 0.4);
 }
 
 function charClass(code: number): number {

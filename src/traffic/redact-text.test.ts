@@ -39,6 +39,13 @@ describe('redactText', () => {
     expect(run('order 4111111111111112').out).toBe('order 4111111111111112');
     expect(run('at 1732190000000 ms').out).toBe('at 1732190000000 ms');
     expect(run('id 41111111111111110000').out).toBe('id 41111111111111110000');
+    // Digits inside a UUID or a longer token, Luhn-valid or not, are no card.
+    expect(run('{"requestId":"028c1ce4-f290-4465-9395-52d16b84d739"}').out).toBe(
+      '{"requestId":"028c1ce4-f290-4465-9395-52d16b84d739"}',
+    );
+    expect(run('ref x4111111111111111 and 4111111111111111y').out).toBe(
+      'ref x4111111111111111 and 4111111111111111y',
+    );
   });
 
   it('replaces well-known API key shapes', () => {

@@ -16,7 +16,8 @@ const candidates = new RegExp(
     // The look-behind makes each run of local-part characters one attempt, not one per character.
     /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]*[A-Za-z0-9_%+-](?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/
       .source,
-    /(?<!\d)(\d(?:[ -]?\d){12,})(?!\d)/.source,
+    // Whole runs only: digits inside a UUID or another hex or word token are never a card.
+    /(?<![\w-])(\d(?:[ -]?\d){12,})(?![\w-])/.source,
   ].join('|'),
   'g',
 );
