@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { machine, type Machine } from './machine.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -36,12 +37,7 @@ export interface ParityBenchResult {
   };
   readonly ratio: number | null;
   readonly server: string;
-  readonly machine: {
-    readonly cpus: number;
-    readonly cpu: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-  };
+  readonly machine: Machine;
 }
 
 /** The base schema: N tables with identity keys, foreign keys, checks, defaults and indexes. */
@@ -196,12 +192,7 @@ export async function runParityBench(options: { tables: number }): Promise<Parit
       baseline: base.seconds === null ? base : { ...base, seconds: round(base.seconds) },
       ratio: base.seconds === null ? null : round(measured.seconds / base.seconds),
       server: `PostgreSQL ${version} (${server.binaries} binaries)`,
-      machine: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
     };
   } finally {
     await server.stop();

@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
+import { machine, type Machine } from './machine.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -94,12 +95,7 @@ export interface ProxyBenchResult {
   /** Every request through the recorder was answered and accounted for. */
   readonly correct: boolean;
   readonly problems: readonly string[];
-  readonly machine: {
-    readonly cpus: number;
-    readonly cpu: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-  };
+  readonly machine: Machine;
   readonly notes: readonly string[];
 }
 
@@ -321,12 +317,7 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<ProxyBe
       meetsTarget: ratioToNginx >= 0.8 && addedP99Ms <= 2,
       correct: problems.length === 0,
       problems,
-      machine: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       notes: [
         'nginx runs one worker process, as the recorder is one process; wrk one thread; all on one machine, sharing its cores',
         ...notes,

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import os from 'node:os';
+import { machine, type Machine } from './machine.js';
 import path from 'node:path';
 import type { MaskerSpec } from '../src/data/data-types.js';
 import type { SyncPlanInput, SyncProgressEvent } from '../src/data/sync-plan-types.js';
@@ -72,12 +72,7 @@ export interface SyncBenchResult {
   readonly maskedChangedShare: Readonly<Record<string, number>>;
   readonly server: string;
   readonly settings: Readonly<Record<string, string>>;
-  readonly machine: {
-    readonly cpus: number;
-    readonly cpu: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-  };
+  readonly machine: Machine;
   readonly notes: readonly string[];
 }
 
@@ -629,12 +624,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBench
       maskedChangedShare,
       server: `PostgreSQL ${version?.server_version ?? 'unknown'}, system binaries`,
       settings: { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off', ...settings },
-      machine: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       notes: [
         'each copy reads the same source into a new database on the same server, one after another',
         'Understudy runs from the build (dist/) with its defaults: connection pairs and masking threads = CPU count, a template kept for clones',

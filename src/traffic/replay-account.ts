@@ -99,7 +99,8 @@ interface Group<T> {
   lastId: string;
 }
 
-const zero = (): BucketCounts => ({
+/** Counts of nothing yet. */
+export const emptyCounts = (): BucketCounts => ({
   total: 0,
   match: 0,
   regression: 0,
@@ -119,7 +120,7 @@ export function showValue(value: unknown, width = 80): string {
 /** The replay's account. Add every outcome once, then `finish`. */
 export class ReplayAccount {
   readonly #routes = new Map<string, RouteState>();
-  readonly #total = zero();
+  readonly #total = emptyCounts();
   readonly #skipped = new Map<string, number>();
   readonly #errors = new Map<string, number>();
   readonly #regressions = new Map<
@@ -191,7 +192,7 @@ export class ReplayAccount {
   #route(name: string): RouteState {
     let state = this.#routes.get(name);
     if (state === undefined) {
-      state = { counts: zero(), recordedMs: [], targetMs: [] };
+      state = { counts: emptyCounts(), recordedMs: [], targetMs: [] };
       this.#routes.set(name, state);
     }
     return state;
