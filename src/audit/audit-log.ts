@@ -107,50 +107,61 @@ export async function appendAudit(
   input: AuditInput,
   now: () => Date = () => new Date(),
 ): Promise<AuditEntry> {
+  return store.driver.transaction((tx) => appendAuditIn(tx, store.driver.location, input, now));
+}
+
+/**
+ * Appends an entry inside the caller's transaction `tx`, so an action and its audit entry are
+ * committed together or not at all. `location` names the store in errors.
+ */
+export async function appendAuditIn(
+  tx: SqlExecutor,
+  location: string,
+  input: AuditInput,
+  now: () => Date = () => new Date(),
+): Promise<AuditEntry> {
   const details = checkInput(input);
-  return store.driver.transaction(async (tx) => {
-    await lockForTransaction(tx, 'audit');
-    const head = await readHead(tx, true);
-    if (head === undefined) {
-      throw new UnderstudyError(
-        'E_STORE',
-        `the audit log head record in the store at ${store.driver.location} is missing`,
-        {
-          hint: 'the log was tampered with; run `understudy audit verify`',
-        },
-      );
-    }
-    // Taken under the lock, so times follow seq order; a JS Date has milliseconds, which
-    // timestamptz (microseconds) stores exactly, so the hashed text round-trips.
-    const at = now().toISOString();
-    const entry = sealEntry(
+  await lockForTransaction(tx, 'audit');
+  const head = await readHead(tx, true);
+  if (head === undefined) {
+    throw new UnderstudyError(
+      'E_STORE',
+      `the audit log head record in the store at ${location} is missing`,
       {
-        seq: head.seq + 1,
-        at,
-        actor: input.actor,
-        action: input.action,
-        subject: input.subject,
-        details,
+        hint: 'the log was tampered with; run `understudy audit verify`',
       },
-      head.hash,
     );
-    await tx.query(
-      `INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)
-       VALUES ($1, $2::timestamptz, $3, $4, $5, $6::jsonb, $7, $8)`,
-      [
-        entry.seq,
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.subject,
-        JSON.stringify(entry.details),
-        entry.prevHash,
-        entry.hash,
-      ],
-    );
-    await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [entry.seq, entry.hash]);
-    return entry;
-  });
+  }
+  // Taken under the lock, so times follow seq order; a JS Date has milliseconds, which
+  // timestamptz (microseconds) stores exactly, so the hashed text round-trips.
+  const at = now().toISOString();
+  const entry = sealEntry(
+    {
+      seq: head.seq + 1,
+      at,
+      actor: input.actor,
+      action: input.action,
+      subject: input.subject,
+      details,
+    },
+    head.hash,
+  );
+  await tx.query(
+    `INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)
+     VALUES ($1, $2::timestamptz, $3, $4, $5, $6::jsonb, $7, $8)`,
+    [
+      entry.seq,
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.subject,
+      JSON.stringify(entry.details),
+      entry.prevHash,
+      entry.hash,
+    ],
+  );
+  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [entry.seq, entry.hash]);
+  return entry;
 }
 
 /** Entries in seq order, filtered and paged. */

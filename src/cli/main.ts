@@ -14,6 +14,7 @@ import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
 import { recordCommand } from './commands/record-command.js';
+import { releaseCommand } from './commands/release-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
@@ -37,6 +38,7 @@ const commands: readonly CommandSpec[] = [
   dataCommand,
   recordCommand,
   replayCommand,
+  releaseCommand,
   trafficCommand,
   auditCommand,
 ];
@@ -55,9 +57,14 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
   let exitCode: number = ExitCode.ok;
   let commandName = 'understudy';
 
+  if (argv.length === 1 && (argv[0] === '-V' || argv[0] === '--version')) {
+    io.streams.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
   const program = new Command('understudy')
     .description('Makes staging a faithful understudy of production.')
-    .version(VERSION, '-V, --version', 'print the version')
+    // Not commander's .version(): that would take `--version` from every subcommand
+    // (`check report e2e --version v1.4.2`); `understudy --version` is answered above instead.
     .option('-c, --config <file>', 'the configuration file (default: nearest understudy.yaml)')
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--no-color', 'no colours (also: NO_COLOR=1)')
@@ -72,7 +79,7 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     })
     .addHelpText(
       'after',
-      '\nExit codes: 0 done · 1 blocking finding · 2 bad input · 3 pending · 4 operational failure',
+      '\n`understudy --version` (-V) prints the version.\nExit codes: 0 done · 1 blocking finding · 2 bad input · 3 pending · 4 operational failure',
     );
 
   const run = async (

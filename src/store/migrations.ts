@@ -81,6 +81,47 @@ export const migrations: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION understudy_audit_append_only();
     `,
   },
+  {
+    version: 3,
+    name: 'releases',
+    // Releases are immutable and CI check results append-only: the triggers refuse changes, so
+    // an approval bound to a release's digest can trust it.
+    sql: `
+      CREATE TABLE releases (
+        version text PRIMARY KEY,
+        seq bigserial UNIQUE,
+        commit_sha text,
+        artifact text,
+        notes text,
+        digest text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE release_checks (
+        id bigserial PRIMARY KEY,
+        version text NOT NULL REFERENCES releases (version),
+        name text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pass', 'fail')),
+        url text,
+        reported_by text NOT NULL,
+        reported_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX release_checks_version_name ON release_checks (version, name, id DESC);
+      CREATE FUNCTION understudy_release_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'Understudy releases and their check results are immutable' USING ERRCODE = 'insufficient_privilege';
+      END
+      $$;
+      CREATE TRIGGER releases_immutable BEFORE UPDATE OR DELETE ON releases
+        FOR EACH ROW EXECUTE FUNCTION understudy_release_immutable();
+      CREATE TRIGGER releases_no_truncate BEFORE TRUNCATE ON releases
+        FOR EACH STATEMENT EXECUTE FUNCTION understudy_release_immutable();
+      CREATE TRIGGER release_checks_append_only BEFORE UPDATE OR DELETE ON release_checks
+        FOR EACH ROW EXECUTE FUNCTION understudy_release_immutable();
+      CREATE TRIGGER release_checks_no_truncate BEFORE TRUNCATE ON release_checks
+        FOR EACH STATEMENT EXECUTE FUNCTION understudy_release_immutable();
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */
