@@ -13,6 +13,7 @@ import { auditCommand } from './commands/audit-command.js';
 import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
+import { promoteCommand } from './commands/promote-command.js';
 import { recordCommand } from './commands/record-command.js';
 import { releaseCommand } from './commands/release-command.js';
 import { replayCommand } from './commands/replay-command.js';
@@ -39,6 +40,7 @@ const commands: readonly CommandSpec[] = [
   recordCommand,
   replayCommand,
   releaseCommand,
+  promoteCommand,
   trafficCommand,
   auditCommand,
 ];

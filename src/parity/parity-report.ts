@@ -18,6 +18,9 @@ import {
   type Severity,
 } from './drift.js';
 
+/** Stored parity reports' kind; their subject is `ENV~AGAINST`. */
+export const PARITY_REPORT_KIND = 'parity';
+
 /** Version of the report's shape (in `--json` and the store). */
 export const PARITY_REPORT_VERSION = 1;
 

@@ -122,6 +122,32 @@ export const migrations: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION understudy_release_immutable();
     `,
   },
+  {
+    version: 4,
+    name: 'deployments',
+    // At most one unfinished deployment per environment: the partial unique index is the lock.
+    // A holder that stops sending heartbeats (a killed process) is found out and its
+    // deployment ended as interrupted by the next one to come.
+    sql: `
+      CREATE TABLE deployments (
+        id bigserial PRIMARY KEY,
+        env text NOT NULL,
+        version text NOT NULL REFERENCES releases (version),
+        kind text NOT NULL CHECK (kind IN ('deploy', 'rollback')),
+        status text NOT NULL,
+        reason text,
+        requested_by text NOT NULL,
+        holder text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        log text NOT NULL DEFAULT ''
+      );
+      CREATE UNIQUE INDEX deployments_one_active ON deployments (env) WHERE finished_at IS NULL;
+      CREATE INDEX deployments_env_id ON deployments (env, id DESC);
+      CREATE INDEX deployments_version ON deployments (version, id DESC);
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

@@ -6,7 +6,7 @@ import { Option } from 'commander';
 import { appendAudit } from '../../audit/audit-log.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import type { ProbeResult, Severity } from '../../parity/drift.js';
-import { formatScore, type ParityReport } from '../../parity/parity-report.js';
+import { formatScore, PARITY_REPORT_KIND, type ParityReport } from '../../parity/parity-report.js';
 import { chooseEnvironments, runParity } from '../../parity/run-parity.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
@@ -14,9 +14,6 @@ import { renderParityJunit } from '../reporters/parity-junit.js';
 import { renderEnvironmentDoc, renderParityMarkdown } from '../reporters/parity-markdown.js';
 import { renderParityText } from '../reporters/parity-text.js';
 import { writeNamedFile } from '../write-file.js';
-
-/** Kind of the stored parity report; its subject is `ENV~AGAINST`. */
-export const PARITY_REPORT_KIND = 'parity';
 
 interface ParityOptions {
   env?: string;

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { listDeployments } from '../../release/deployments-repository.js';
 import type { Release } from '../../release/release-model.js';
 import {
   checksOf,
@@ -132,13 +133,37 @@ async function show(ctx: CommandContext, version: string) {
   const release = await getRelease(store, version);
   const history = await checksOf(store, release.version);
   const latest = latestChecks(history);
-  ctx.output.document('release show', { ok: true, release, checks: latest, checkHistory: history });
+  const deployments = await listDeployments(store, { version: release.version });
+  ctx.output.document('release show', {
+    ok: true,
+    release,
+    checks: latest,
+    checkHistory: history,
+    deployments,
+  });
   for (const line of releaseLines(ctx, release)) ctx.output.line(line);
   ctx.output.line('');
   if (latest.length === 0) ctx.output.line('  no checks reported yet');
   else {
     ctx.output.line(`  checks (newest result of each; ${history.length} reported in all)`);
     for (const check of latest) ctx.output.line(checkLine(ctx, check));
+  }
+  ctx.output.line('');
+  if (deployments.length === 0) ctx.output.line('  not deployed anywhere yet');
+  else {
+    ctx.output.line('  deployments (newest first)');
+    const c = ctx.output.color;
+    for (const d of deployments) {
+      const status =
+        d.status === 'succeeded'
+          ? c.green(d.status)
+          : d.finishedAt === undefined
+            ? c.yellow(d.status)
+            : c.red(d.status);
+      ctx.output.line(
+        `  ${when(d.startedAt)}  ${d.env.padEnd(12)}  ${d.kind.padEnd(8)}  ${status}${d.reason === undefined ? '' : c.dim(`  ${d.reason}`)}`,
+      );
+    }
   }
   return ExitCode.ok;
 }

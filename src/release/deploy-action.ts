@@ -1,0 +1,131 @@
+/**
+ * The two steps that touch the environment: running the deploy command, and verifying the
+ * result over HTTP for a window. Each ends with an outcome, never an exception: a command that
+ * hangs is stopped at its timeout, a health check that does not answer counts as failed.
+ */
+import { spawn } from 'node:child_process';
+
+/** What a step ended with. */
+export type StepOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Output kept with a deployment: the end of it when there is more. */
+const LOG_LIMIT = 256 * 1024;
+
+/** Collects output up to the limit, keeping the newest. */
+export class DeployLog {
+  private text = '';
+  private cut = false;
+  add(chunk: string): void {
+    this.text += chunk;
+    // Trimmed at twice the limit, so a chatty command costs linear time, not quadratic.
+    if (this.text.length > 2 * LOG_LIMIT) this.trim();
+  }
+  toString(): string {
+    this.trim();
+    return this.cut ? `… (earlier output cut)\n${this.text}` : this.text;
+  }
+  private trim(): void {
+    if (this.text.length <= LOG_LIMIT) return;
+    this.text = this.text.slice(this.text.length - LOG_LIMIT);
+    this.cut = true;
+  }
+}
+
+/**
+ * Runs `command` in a shell in `cwd` with `env` added to the environment; its output goes to
+ * `onOutput` as it comes. Past `timeoutMs` it gets SIGTERM, and SIGKILL 5 s later.
+ */
+export async function runDeployCommand(options: {
+  readonly command: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly onOutput: (text: string) => void;
+}): Promise<StepOutcome> {
+  const child = spawn(options.command, {
+    shell: true,
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  const output = (chunk: Buffer): void => options.onOutput(chunk.toString('utf8'));
+  child.stdout.on('data', output);
+  child.stderr.on('data', output);
+  let timedOut = false;
+  // The whole process group: a shell's children must not outlive a timed-out deploy.
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, name);
+      else child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
+  let killer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signal('SIGTERM');
+    killer = setTimeout(() => signal('SIGKILL'), 5_000);
+  }, options.timeoutMs);
+  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.on('error', (error) => {
+      options.onOutput(`${error.message}\n`);
+      resolve([127, null]);
+    });
+    child.on('close', (c, s) => resolve([c, s]));
+  });
+  clearTimeout(timer);
+  clearTimeout(killer);
+  if (timedOut)
+    return {
+      ok: false,
+      reason: `the deploy command did not finish within ${options.timeoutMs / 1000} s`,
+    };
+  if (code !== 0)
+    return {
+      ok: false,
+      reason:
+        sig !== null
+          ? `the deploy command was stopped by ${sig}`
+          : `the deploy command exited with ${code}`,
+    };
+  return { ok: true };
+}
+
+/**
+ * Checks `url` once a second for `forMs`: every answer must be 2xx, within `maxLatencyMs` when
+ * given (and within 10 s in any case). The first failure ends the window.
+ */
+export async function verifyHttp(options: {
+  readonly url: string;
+  readonly forMs: number;
+  readonly maxLatencyMs?: number;
+  readonly onCheck?: (line: string) => void;
+}): Promise<StepOutcome> {
+  const ends = Date.now() + options.forMs;
+  for (;;) {
+    const started = performance.now();
+    let problem: string | undefined;
+    try {
+      const res = await fetch(options.url, {
+        signal: AbortSignal.timeout(Math.min(options.maxLatencyMs ?? 10_000, 10_000) + 1000),
+        redirect: 'manual',
+      });
+      await res.arrayBuffer();
+      const ms = performance.now() - started;
+      if (res.status < 200 || res.status > 299) problem = `${options.url} answered ${res.status}`;
+      else if (options.maxLatencyMs !== undefined && ms > options.maxLatencyMs)
+        problem = `${options.url} took ${Math.round(ms)} ms (at most ${options.maxLatencyMs} ms allowed)`;
+      else options.onCheck?.(`verify: ${res.status} in ${Math.round(ms)} ms`);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      problem = `${options.url} did not answer (${cause ?? (error as Error).name})`;
+    }
+    if (problem !== undefined) return { ok: false, reason: `verification failed: ${problem}` };
+    if (Date.now() >= ends) return { ok: true };
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(1000, Math.max(0, ends - Date.now()))),
+    );
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * One promotion, as a state machine with a terminal outcome for every path:
+ *
+ *   gates ─ fail ─────────────────────────────────────────────→ denied
+ *         ─ pending ───────────────────────────────────────────→ pending
+ *         ─ pass → lock ─ busy ────────────────────────────────→ pending
+ *                       ─ taken → freeze re-checked ─ frozen ──→ pending
+ *                                 → deploy ─ fail ─┐
+ *                                 → verify ─ fail ─┴→ rollback to the last good version
+ *                                                      (or none) ───→ rolled-back / failed
+ *                                 → succeeded ─────────────────────→ deployed
+ *
+ * The lock is the deployment row (see deployments-repository.ts), heartbeats keep it while the
+ * deploy command and the verification run, and every step is audited.
+ */
+import type { Config } from '../config/config-schema.js';
+import { parseDuration } from '../shared/duration.js';
+import { UnderstudyError } from '../shared/errors.js';
+import type { Store } from '../store/open-store.js';
+import { DeployLog, runDeployCommand, verifyHttp, type StepOutcome } from './deploy-action.js';
+import {
+  HEARTBEAT_MS,
+  finishDeployment,
+  heartbeat,
+  startDeployment,
+  type Deployment,
+} from './deployments-repository.js';
+import { activeFreeze } from './freeze.js';
+import {
+  currentDeployment,
+  evaluateGates,
+  stageSettings,
+  type GateResult,
+  type StageSettings,
+} from './promotion-gates.js';
+import type { Release } from './release-model.js';
+import { getRelease } from './releases-repository.js';
+import { appendAudit } from '../audit/audit-log.js';
+
+export type PromotionOutcome = 'deployed' | 'denied' | 'pending' | 'rolled-back' | 'failed';
+
+export interface PromotionResult {
+  readonly outcome: PromotionOutcome;
+  readonly version: string;
+  readonly env: string;
+  readonly gates: readonly GateResult[];
+  /** Why it ended as it did, in one sentence. */
+  readonly reason: string;
+  readonly deployment?: Deployment;
+  readonly rollback?: Deployment;
+}
+
+export interface PromotionOptions {
+  readonly store: Store;
+  readonly config: Config;
+  /** The directory deploy commands run in (the project's). */
+  readonly cwd: string;
+  readonly release: Release;
+  readonly env: string;
+  readonly actor: string;
+  /** Deploy output and verification checks, as they come. */
+  readonly onOutput?: (text: string) => void;
+  /** Each state the promotion enters. */
+  readonly onState?: (state: string) => void;
+  readonly now?: () => Date;
+}
+
+/** Checks `env` can be promoted into at all: a stage, with a deploy command. */
+export function checkStage(config: Config, env: string): StageSettings {
+  const release = config.release;
+  if (release === undefined)
+    throw new UnderstudyError('E_CONFIG', 'promotion needs a release section in understudy.yaml', {
+      hint: 'add release: { stages: [staging, production] } and a deploy command per stage',
+    });
+  if (!release.stages.includes(env))
+    throw new UnderstudyError('E_INPUT', `${env} is not a release stage`, {
+      hint: `the stages, in order: ${release.stages.join(' → ')}`,
+    });
+  const settings = stageSettings(release, env);
+  if (settings.deploy === undefined)
+    throw new UnderstudyError(
+      'E_CONFIG',
+      `release.${env}.deploy is not set: nothing to deploy with`,
+      {
+        hint: `add release.${env}.deploy: { run: "./deploy.sh" } (VERSION and ENV are in its environment)`,
+      },
+    );
+  if (!('run' in settings.deploy))
+    throw new UnderstudyError(
+      'E_CONFIG',
+      `release.${env}.deploy uses a webhook, which promote cannot call yet`,
+      {
+        hint: 'deploy with a command (deploy: { run: … }) for now',
+      },
+    );
+  return settings;
+}
+
+/** Promotes `release` into `env`: gates, then deploy → verify → (rollback). */
+export async function runPromotion(options: PromotionOptions): Promise<PromotionResult> {
+  const { store, config, release, env, actor } = options;
+  const now = options.now ?? (() => new Date());
+  const settings = checkStage(config, env);
+  const base = { version: release.version, env };
+
+  const gates = await evaluateGates(store, release, env, config.release!, now());
+  const failed = gates.filter((g) => g.status === 'fail');
+  const pending = gates.filter((g) => g.status === 'pending');
+  if (failed.length > 0 || pending.length > 0) {
+    const outcome = failed.length > 0 ? 'denied' : 'pending';
+    await appendAudit(store, {
+      actor,
+      action: `promotion.${outcome}`,
+      subject: `${release.version} ${env}`,
+      details: {
+        gates: [...failed, ...pending].map((g) => ({
+          gate: g.gate,
+          status: g.status,
+          reason: g.reason,
+        })),
+      },
+    });
+    return {
+      ...base,
+      outcome,
+      gates,
+      reason:
+        outcome === 'denied'
+          ? `denied by ${failed.map((g) => g.gate).join(', ')}`
+          : `waiting on ${pending.map((g) => g.gate).join(', ')}`,
+    };
+  }
+
+  const lastGood = await currentDeployment(store, env);
+  const taken = await startDeployment(store, {
+    env,
+    version: release.version,
+    kind: 'deploy',
+    requestedBy: actor,
+  });
+  if ('busy' in taken) {
+    const busy = taken.busy;
+    return {
+      ...base,
+      outcome: 'pending',
+      gates,
+      reason: `${env} is busy: ${busy.kind} of ${busy.version} by ${busy.requestedBy} (${busy.holder}) since ${busy.startedAt}`,
+    };
+  }
+  let deployment = taken.started;
+  // The freeze counts when the deploy starts, not when it was asked for.
+  const frozen = activeFreeze(settings.freeze, now());
+  if (frozen !== undefined) {
+    deployment = await finishDeployment(store, deployment, {
+      status: 'failed',
+      reason: `not started: ${env} froze before the deploy could start`,
+      log: '',
+      actor,
+    });
+    return {
+      ...base,
+      outcome: 'pending',
+      gates,
+      deployment,
+      reason: `${env} is frozen until ${frozen.until.toISOString()}`,
+    };
+  }
+
+  const attempt = await deployAndVerify(options, settings, deployment, release);
+  deployment = attempt.deployment;
+  if (attempt.outcome.ok)
+    return { ...base, outcome: 'deployed', gates, deployment, reason: 'deployed and verified' };
+
+  const why = attempt.outcome.reason;
+  if (settings.rollback !== 'auto' || lastGood === undefined)
+    return {
+      ...base,
+      outcome: 'failed',
+      gates,
+      deployment,
+      reason:
+        lastGood === undefined
+          ? `${why}; nothing to roll back to (no earlier good version in ${env})`
+          : `${why}; rollback is manual for ${env}`,
+    };
+  options.onState?.(`rolling back to ${lastGood.version}`);
+  const back = await startDeployment(store, {
+    env,
+    version: lastGood.version,
+    kind: 'rollback',
+    requestedBy: actor,
+  });
+  if ('busy' in back)
+    return {
+      ...base,
+      outcome: 'failed',
+      gates,
+      deployment,
+      reason: `${why}; the rollback could not start: ${env} is busy`,
+    };
+  const target = await getRelease(store, lastGood.version);
+  const rolled = await deployAndVerify(options, settings, back.started, target);
+  return {
+    ...base,
+    outcome: rolled.outcome.ok ? 'rolled-back' : 'failed',
+    gates,
+    deployment,
+    rollback: rolled.deployment,
+    reason: rolled.outcome.ok
+      ? `${why}; rolled back to ${lastGood.version}`
+      : `${why}; the rollback to ${lastGood.version} failed too: ${rolled.outcome.reason}`,
+  };
+}
+
+/** Runs the deploy command and the verification for one deployment, and ends it. */
+async function deployAndVerify(
+  options: PromotionOptions,
+  settings: StageSettings,
+  deployment: Deployment,
+  release: Pick<Release, 'version' | 'commit' | 'artifact'>,
+): Promise<{ outcome: StepOutcome; deployment: Deployment }> {
+  const { store, env, actor } = options;
+  const log = new DeployLog();
+  const out = (text: string): void => {
+    log.add(text);
+    options.onOutput?.(text);
+  };
+  const beat = setInterval(
+    () => void heartbeat(store, deployment.id).catch(() => undefined),
+    HEARTBEAT_MS,
+  );
+  try {
+    const deploy = settings.deploy as { run: string; timeout: string };
+    options.onState?.(
+      `${deployment.kind === 'rollback' ? 'rolling back' : 'deploying'} ${release.version} to ${env}`,
+    );
+    let outcome = await runDeployCommand({
+      command: deploy.run,
+      cwd: options.cwd,
+      env: {
+        VERSION: release.version,
+        ENV: env,
+        ...(release.commit === undefined ? {} : { COMMIT: release.commit }),
+        ...(release.artifact === undefined ? {} : { ARTIFACT: release.artifact }),
+        UNDERSTUDY_DEPLOYMENT: String(deployment.id),
+      },
+      timeoutMs: parseDuration(deploy.timeout) ?? 900_000,
+      onOutput: out,
+    });
+    if (outcome.ok && settings.verify !== undefined) {
+      await heartbeat(store, deployment.id, 'verifying');
+      options.onState?.(`verifying ${release.version} in ${env} for ${settings.verify.for}`);
+      const url = verifyUrl(options.config, env, settings.verify.http);
+      const maxLatency =
+        settings.verify.maxLatency === undefined
+          ? undefined
+          : parseDuration(settings.verify.maxLatency);
+      outcome = await verifyHttp({
+        url,
+        forMs: parseDuration(settings.verify.for) ?? 60_000,
+        ...(maxLatency === undefined ? {} : { maxLatencyMs: maxLatency }),
+        onCheck: (line) => out(`${line}\n`),
+      });
+      if (outcome.ok) out(`verify: ${url} healthy for ${settings.verify.for}\n`);
+      else out(`${outcome.reason}\n`);
+    }
+    const done = await finishDeployment(store, deployment, {
+      status: outcome.ok ? 'succeeded' : 'failed',
+      ...(outcome.ok ? {} : { reason: outcome.reason }),
+      log: log.toString(),
+      actor,
+    });
+    return { outcome, deployment: done };
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** `verify.http` as a URL: absolute as given, or a path on the environment's URL. */
+function verifyUrl(config: Config, env: string, http: string): string {
+  if (/^https?:\/\//i.test(http)) return http;
+  const base = config.environments[env]?.url;
+  if (base === undefined)
+    throw new UnderstudyError(
+      'E_CONFIG',
+      `release.${env}.verify.http is a path, but environments.${env}.url is not set`,
+      {
+        hint: 'give the environment a url, or verify.http as a whole URL',
+      },
+    );
+  return new URL(http, base).href;
+}
