@@ -158,7 +158,12 @@ export async function heartbeat(
 export async function finishDeployment(
   store: ReleaseStore,
   deployment: Deployment,
-  outcome: { status: 'succeeded' | 'failed'; reason?: string; log: string; actor: string },
+  outcome: {
+    status: 'succeeded' | 'failed' | 'cancelled';
+    reason?: string;
+    log: string;
+    actor: string;
+  },
 ): Promise<Deployment> {
   return store.driver.transaction(async (tx) => {
     const { rows } = await tx.query<DeploymentRow>(

@@ -65,12 +65,22 @@ export async function evaluateGates(
   env: string,
   config: ReleaseConfig,
   now: Date,
+  environments: Config['environments'],
 ): Promise<GateResult[]> {
   const gates: GateResult[] = [];
   const settings = stageSettings(config, env);
   const maxAge = parseDuration(settings.evidenceMaxAge) ?? 86_400_000;
   const stageIndex = config.stages.indexOf(env);
   const previous = stageIndex > 0 ? config.stages[stageIndex - 1] : undefined;
+
+  // Fail closed: who is acting is not proven yet (people, roles, second factor and CI tokens
+  // come with access control), so nothing may change a protected environment.
+  if (environments[env]?.protected === true)
+    gates.push({
+      gate: 'identity',
+      status: 'fail',
+      reason: `${env} is protected: changing it needs a signed-in person with a second factor, or a scoped CI token, and this Understudy has no identities yet`,
+    });
 
   const own = await listDeployments(store, { version: release.version }, 200);
   const failed = own.find((d) => d.kind === 'deploy' && d.status === 'failed');

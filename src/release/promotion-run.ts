@@ -103,7 +103,14 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
   const settings = checkStage(config, env);
   const base = { version: release.version, env };
 
-  const gates = await evaluateGates(store, release, env, config.release!, now());
+  const gates = await evaluateGates(
+    store,
+    release,
+    env,
+    config.release!,
+    now(),
+    config.environments,
+  );
   const failed = gates.filter((g) => g.status === 'fail');
   const pending = gates.filter((g) => g.status === 'pending');
   if (failed.length > 0 || pending.length > 0) {
@@ -140,6 +147,12 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
   });
   if ('busy' in taken) {
     const busy = taken.busy;
+    await appendAudit(store, {
+      actor,
+      action: 'promotion.pending',
+      subject: `${release.version} ${env}`,
+      details: { busy: { deployment: busy.id, version: busy.version, holder: busy.holder } },
+    });
     return {
       ...base,
       outcome: 'pending',
@@ -152,7 +165,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
   const frozen = activeFreeze(settings.freeze, now());
   if (frozen !== undefined) {
     deployment = await finishDeployment(store, deployment, {
-      status: 'failed',
+      status: 'cancelled',
       reason: `not started: ${env} froze before the deploy could start`,
       log: '',
       actor,

@@ -59,7 +59,7 @@ describe('understudy promote', () => {
       `project: shop
 environments:
   staging: { url: "${staging.url}" }
-  production: { url: "${production.url}", protected: true }
+  production: { url: "${production.url}" }
 release:
   stages: [staging, production]
   staging:
@@ -158,6 +158,15 @@ release:
         'rollback.succeeded v1 staging',
         'promotion.denied bad-3 staging',
       ]);
+
+      // A protected environment refuses every change while no identity can be proven.
+      const config = path.join(dir, 'understudy.yaml');
+      const yaml = await readFile(config, 'utf8');
+      await writeFile(config, yaml.replace(/(production: \{ url: "[^"]+")/, '$1, protected: true'));
+      const guarded = await cli(['promote', 'v1', '--to', 'production']);
+      expect(guarded.code).toBe(1);
+      expect(guarded.stdout).toMatch(/✗ fail\s+identity\s+production is protected/);
+      expect(await readFile(path.join(dir, 'deploys-production.log'), 'utf8')).toBe('v1\n');
       expect((await cli(['audit', 'verify'])).code).toBe(0);
     },
     E2E_TIMEOUT,
