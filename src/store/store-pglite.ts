@@ -3,12 +3,12 @@
  * the project's `.understudy/`, so a single user needs no server. Only one process may open a
  * directory at a time; the lock file enforces that.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { UnderstudyError, messageOf } from '../shared/errors.js';
 import { acquireStoreLock, type LockOptions } from './store-lock.js';
 import type { SqlExecutor, SqlResult, StoreDriver } from './store-port.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export interface EmbeddedStoreOptions {
   /** How long to wait for another process holding the store before failing; default 10 s. */
@@ -55,7 +55,7 @@ export async function openEmbeddedDriver(
 ): Promise<StoreDriver> {
   const location = path.resolve(dir);
   try {
-    await mkdir(location, { recursive: true });
+    await makeDirectory(location);
   } catch (error) {
     throw wrapOpenError(location, error);
   }

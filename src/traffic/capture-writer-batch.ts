@@ -5,7 +5,7 @@
  * leaves half a capture that a replay would read as a truncated one.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +18,7 @@ import {
   type CaptureHeader,
   type CaptureRecord,
 } from './capture-format.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 /** Records serialised per chunk handed to gzip. */
 const LINES_PER_CHUNK = 256;
@@ -33,7 +34,7 @@ export async function writeCaptureDirectory(
   started = new Date(),
 ): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
   } catch (error) {
     throw new UnderstudyError('E_INPUT', `cannot create ${dir}: ${messageOf(error)}`, {
       hint: 'choose another directory with --out',

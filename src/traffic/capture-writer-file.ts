@@ -4,10 +4,11 @@
  * at a known point, and the writer decides what it costs. Compression runs in libuv's thread pool,
  * off the event loop the recording proxy serves requests on.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { captureFileName, type CaptureHeader } from './capture-format.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 /**
  * Fast compression: captures are written continuously beside production traffic, so CPU matters
@@ -51,7 +52,7 @@ export class CaptureFile {
     seq: number,
     header: Omit<CaptureHeader, 'startedAt'>,
   ): Promise<CaptureFile> {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     for (let attempt = 0; ; attempt++) {
       const file = path.join(dir, captureFileName(started, seq + attempt));
       let handle: FileHandle;

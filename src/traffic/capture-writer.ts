@@ -14,7 +14,7 @@
  *   drops what was queued, and makes `offer()` refuse for `retryMs`; the next record after that
  *   tries a new file, so recording resumes by itself when the disk is back.
  */
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { UnderstudyError, messageOf } from '../shared/errors.js';
 import {
@@ -25,6 +25,7 @@ import {
 } from './capture-format.js';
 import { CaptureFile } from './capture-writer-file.js';
 import { CaptureQueue, estimateRecordBytes } from './capture-writer-queue.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export interface CaptureWriterOptions {
   /** The capture directory; created when missing. */
@@ -65,7 +66,7 @@ const BATCH_BYTES = MiB;
 /** Opens a capture writer on `dir`; fails with E_INPUT only when the directory is unusable at start. */
 export async function openCaptureWriter(options: CaptureWriterOptions): Promise<CaptureWriter> {
   try {
-    await mkdir(options.dir, { recursive: true });
+    await makeDirectory(options.dir);
     if (!(await stat(options.dir)).isDirectory()) throw new Error('not a directory');
     await access(options.dir, fsConstants.W_OK);
   } catch (error) {
