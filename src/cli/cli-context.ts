@@ -5,6 +5,8 @@
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/config-load.js';
+import type { Identity } from '../access/people.js';
+import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
 import { formatProblems, type Output } from './cli-output.js';
 
@@ -20,6 +22,11 @@ export interface CommandContext {
   store(): Promise<Store>;
   /** Who is acting, for the audit log: UNDERSTUDY_ACTOR, else the local user. */
   actor(): string;
+  /**
+   * Who is acting, proven: the person or CI token UNDERSTUDY_TOKEN belongs to, with the
+   * `--totp` code (or UNDERSTUDY_TOTP) checked; undefined without a token.
+   */
+  identity(): Promise<Identity | undefined>;
 }
 
 export interface ContextOptions {
@@ -27,6 +34,8 @@ export interface ContextOptions {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly configFile: string | undefined;
+  /** The `--totp` flag, when given. */
+  readonly totp?: string;
 }
 
 /** Builds the context; `close()` releases whatever the command opened. */
@@ -35,6 +44,7 @@ export function createContext(
 ): CommandContext & { close(): Promise<void> } {
   let loaded: Promise<LoadedConfig> | undefined;
   let opened: Promise<Store> | undefined;
+  let proven: Promise<Identity | undefined> | undefined;
   const context = {
     ...options,
     config() {
@@ -75,6 +85,23 @@ export function createContext(
         // No passwd entry (some containers): keep the environment's answer.
       }
       return `local:${user}`;
+    },
+    identity() {
+      proven ??= (async () => {
+        const token = options.env.UNDERSTUDY_TOKEN;
+        const totp = options.totp ?? options.env.UNDERSTUDY_TOTP;
+        if (token === undefined || token === '') {
+          if (options.totp !== undefined)
+            throw new UnderstudyError(
+              'E_USAGE',
+              'a --totp code needs UNDERSTUDY_TOKEN: whose code is it?',
+            );
+          return undefined;
+        }
+        const { resolveIdentity } = await import('../access/people.js');
+        return resolveIdentity(await context.store(), token, totp === '' ? undefined : totp);
+      })();
+      return proven;
     },
     async close() {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, UnderstudyError } from '../shared/errors.js';
 import { createContext, type CommandContext } from './cli-context.js';
 import { createOutput, reportError, wantsColor, type Streams } from './cli-output.js';
+import { accessCommand } from './commands/access-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
@@ -41,6 +42,7 @@ const commands: readonly CommandSpec[] = [
   replayCommand,
   releaseCommand,
   promoteCommand,
+  accessCommand,
   trafficCommand,
   auditCommand,
 ];
@@ -70,6 +72,10 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     .option('-c, --config <file>', 'the configuration file (default: nearest understudy.yaml)')
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--no-color', 'no colours (also: NO_COLOR=1)')
+    .option(
+      '--totp <code>',
+      'a current code from your authenticator app, for actions that need a second factor',
+    )
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
     .exitOverride()
@@ -89,8 +95,14 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     action: (ctx: CommandContext) => Promise<number>,
   ): Promise<void> => {
     commandName = name;
-    const globals = program.opts<{ config?: string }>();
-    const context = createContext({ output, cwd: io.cwd, env: io.env, configFile: globals.config });
+    const globals = program.opts<{ config?: string; totp?: string }>();
+    const context = createContext({
+      output,
+      cwd: io.cwd,
+      env: io.env,
+      configFile: globals.config,
+      ...(globals.totp === undefined ? {} : { totp: globals.totp }),
+    });
     try {
       exitCode = await action(context);
     } finally {

@@ -106,7 +106,14 @@ export async function recoverStale(
  */
 export async function startDeployment(
   store: ReleaseStore,
-  input: { env: string; version: string; kind: 'deploy' | 'rollback'; requestedBy: string },
+  input: {
+    env: string;
+    version: string;
+    kind: 'deploy' | 'rollback';
+    requestedBy: string;
+    /** Added to the audit entry (how the requester authenticated). */
+    details?: Readonly<Record<string, string | boolean>>;
+  },
 ): Promise<{ started: Deployment } | { busy: Deployment }> {
   await recoverStale(store, input.env);
   return store.driver.transaction(async (tx) => {
@@ -123,7 +130,7 @@ export async function startDeployment(
         actor: input.requestedBy,
         action: input.kind === 'rollback' ? 'rollback.started' : 'deploy.started',
         subject: `${input.version} ${input.env}`,
-        details: { deployment: started.id, holder: started.holder },
+        details: { ...input.details, deployment: started.id, holder: started.holder },
       });
       return { started };
     }

@@ -4,6 +4,8 @@
  * deployments on the stage before, the CI checks reported for it, and the parity, replay and
  * data-sync reports the other capabilities saved. A gate without evidence is never green.
  */
+import type { Identity } from '../access/people.js';
+import { allows, describeRoles } from '../access/roles.js';
 import type { Config } from '../config/config-schema.js';
 import { DATA_SYNC_REPORT_KIND } from '../parity/data-age-probe.js';
 import { PARITY_REPORT_KIND } from '../parity/parity-report.js';
@@ -66,6 +68,7 @@ export async function evaluateGates(
   config: ReleaseConfig,
   now: Date,
   environments: Config['environments'],
+  identity: Identity | undefined,
 ): Promise<GateResult[]> {
   const gates: GateResult[] = [];
   const settings = stageSettings(config, env);
@@ -73,14 +76,7 @@ export async function evaluateGates(
   const stageIndex = config.stages.indexOf(env);
   const previous = stageIndex > 0 ? config.stages[stageIndex - 1] : undefined;
 
-  // Fail closed: who is acting is not proven yet (people, roles, second factor and CI tokens
-  // come with access control), so nothing may change a protected environment.
-  if (environments[env]?.protected === true)
-    gates.push({
-      gate: 'identity',
-      status: 'fail',
-      reason: `${env} is protected: changing it needs a signed-in person with a second factor, or a scoped CI token, and this Understudy has no identities yet`,
-    });
+  gates.push(identityGate(env, environments[env]?.protected === true, identity));
 
   const own = await listDeployments(store, { version: release.version }, 200);
   const failed = own.find((d) => d.kind === 'deploy' && d.status === 'failed');
@@ -183,6 +179,44 @@ export async function evaluateGates(
         },
   );
   return gates;
+}
+
+/**
+ * Who may change `env`: without an identity only an unprotected environment (plain local use);
+ * with one, a deployer or admin of `env` — a person with a current second factor where `env` is
+ * protected, or a CI token scoped to it.
+ */
+function identityGate(
+  env: string,
+  protectedEnv: boolean,
+  identity: Identity | undefined,
+): GateResult {
+  const gate = 'identity';
+  if (identity === undefined)
+    return protectedEnv
+      ? {
+          gate,
+          status: 'fail',
+          reason: `${env} is protected: act as a person (UNDERSTUDY_TOKEN and --totp) or with a CI token scoped ${env}:deployer`,
+        }
+      : { gate, status: 'pass', reason: `plain local use: ${env} is not protected` };
+  if (!allows(identity.roles, env, 'deploy'))
+    return {
+      gate,
+      status: 'fail',
+      reason: `${identity.name} holds ${describeRoles(identity.roles)}; deploying to ${env} needs ${env}:deployer or admin`,
+    };
+  if (protectedEnv && identity.kind === 'person' && !identity.secondFactor)
+    return {
+      gate,
+      status: 'fail',
+      reason: `${env} is protected: ${identity.name} needs a current code from their authenticator app (--totp)`,
+    };
+  return {
+    gate,
+    status: 'pass',
+    reason: `${identity.name} (${identity.auth}${identity.secondFactor ? ', second factor' : ''})`,
+  };
 }
 
 function evidenceGate(

@@ -35,6 +35,7 @@ import {
 } from './promotion-gates.js';
 import type { Release } from './release-model.js';
 import { getRelease } from './releases-repository.js';
+import { authDetails, type Identity } from '../access/people.js';
 import { appendAudit } from '../audit/audit-log.js';
 
 export type PromotionOutcome = 'deployed' | 'denied' | 'pending' | 'rolled-back' | 'failed';
@@ -58,6 +59,8 @@ export interface PromotionOptions {
   readonly release: Release;
   readonly env: string;
   readonly actor: string;
+  /** Who is acting, proven (a person or a CI token), when there is a token. */
+  readonly identity?: Identity;
   /** Deploy output and verification checks, as they come. */
   readonly onOutput?: (text: string) => void;
   /** Each state the promotion enters. */
@@ -110,7 +113,9 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
     config.release!,
     now(),
     config.environments,
+    options.identity,
   );
+  const how = authDetails(options.identity);
   const failed = gates.filter((g) => g.status === 'fail');
   const pending = gates.filter((g) => g.status === 'pending');
   if (failed.length > 0 || pending.length > 0) {
@@ -120,6 +125,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
       action: `promotion.${outcome}`,
       subject: `${release.version} ${env}`,
       details: {
+        ...how,
         gates: [...failed, ...pending].map((g) => ({
           gate: g.gate,
           status: g.status,
@@ -144,6 +150,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
     version: release.version,
     kind: 'deploy',
     requestedBy: actor,
+    details: how,
   });
   if ('busy' in taken) {
     const busy = taken.busy;
@@ -151,7 +158,10 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
       actor,
       action: 'promotion.pending',
       subject: `${release.version} ${env}`,
-      details: { busy: { deployment: busy.id, version: busy.version, holder: busy.holder } },
+      details: {
+        ...how,
+        busy: { deployment: busy.id, version: busy.version, holder: busy.holder },
+      },
     });
     return {
       ...base,
@@ -202,6 +212,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
     version: lastGood.version,
     kind: 'rollback',
     requestedBy: actor,
+    details: how,
   });
   if ('busy' in back)
     return {

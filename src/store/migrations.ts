@@ -148,6 +148,31 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deployments_version ON deployments (version, id DESC);
     `,
   },
+  {
+    version: 5,
+    name: 'people-and-tokens',
+    // Tokens are kept only as SHA-256 hashes; a TOTP secret is needed to check codes and is
+    // kept as is (the store is to be protected like the secrets it holds).
+    sql: `
+      CREATE TABLE people (
+        name text PRIMARY KEY,
+        roles jsonb NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        totp_secret text NOT NULL,
+        totp_last_step bigint NOT NULL DEFAULT 0,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE api_tokens (
+        name text PRIMARY KEY,
+        scopes jsonb NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

@@ -35,6 +35,7 @@ async function promote(ctx: CommandContext, version: string, env: string): Promi
   const loaded = await ctx.config();
   const store = await ctx.store();
   const release = await getRelease(store, version);
+  const identity = await ctx.identity();
   const c = ctx.output.color;
   const result = await runPromotion({
     store,
@@ -42,7 +43,8 @@ async function promote(ctx: CommandContext, version: string, env: string): Promi
     cwd: loaded.dir,
     release,
     env,
-    actor: ctx.actor(),
+    actor: identity?.name ?? ctx.actor(),
+    ...(identity === undefined ? {} : { identity }),
     onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
     onOutput: (text) => {
       for (const line of text.replace(/\n$/, '').split('\n')) ctx.output.note(c.dim(`  │ ${line}`));

@@ -1,0 +1,262 @@
+/**
+ * People and CI tokens in the store, and proving who is acting. A person holds a personal token
+ * (given once, kept only as a hash) and a TOTP secret enrolled in an authenticator app; a CI
+ * token holds scoped roles and no second factor. The first person added becomes admin of every
+ * environment (there is nobody yet to ask); after that only an admin, with a second factor, adds
+ * people and tokens. A TOTP code is accepted once: its time step is remembered.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { generateSecret, generateURI, verifySync } from 'otplib';
+import { appendAudit, appendAuditIn } from '../audit/audit-log.js';
+import { UnderstudyError } from '../shared/errors.js';
+import type { Store } from '../store/open-store.js';
+import { toDate, toNumber, toText } from '../store/sql-values.js';
+import { allows, describeRoles, roleMap, type RoleMap } from './roles.js';
+
+type AccessStore = Pick<Store, 'driver'>;
+
+/** Who is acting, and how they proved it. */
+export interface Identity {
+  readonly kind: 'person' | 'ci-token';
+  /** The person's name, or `ci:NAME` for a CI token. */
+  readonly name: string;
+  readonly roles: RoleMap;
+  readonly auth: 'personal-token' | 'ci-token';
+  /** A current TOTP code was given and accepted. */
+  readonly secondFactor: boolean;
+}
+
+/** What the audit log records of how an actor authenticated. */
+export function authDetails(identity: Identity | undefined): Record<string, string | boolean> {
+  return identity === undefined
+    ? { auth: 'none' }
+    : { auth: identity.auth, secondFactor: identity.secondFactor };
+}
+
+export interface PersonSummary {
+  readonly name: string;
+  readonly roles: RoleMap;
+  readonly createdBy: string;
+  readonly createdAt: string;
+}
+
+/** What adding a person hands out, once. */
+export interface Enrolment {
+  readonly person: PersonSummary;
+  /** The personal token: shown once, stored only as a hash. */
+  readonly token: string;
+  readonly totpSecret: string;
+  /** `otpauth://totp/…`, for the QR code. */
+  readonly otpauthUri: string;
+  /** The first person: made admin of every environment. */
+  readonly bootstrap: boolean;
+}
+
+const namePattern = /^[a-z][a-z0-9._-]{0,63}$/;
+const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newToken = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+function checkName(name: string, what: string): void {
+  if (!namePattern.test(name))
+    throw new UnderstudyError('E_USAGE', `"${name}" is not a ${what} name`, {
+      hint: 'use lower-case letters, digits and . _ - (a letter first, at most 64)',
+    });
+}
+
+async function peopleCount(store: AccessStore): Promise<number> {
+  const { rows } = await store.driver.query<{ n: unknown }>('SELECT count(*) AS n FROM people');
+  return toNumber(rows[0]?.n, 'count');
+}
+
+/** Requires `identity` to be an admin with a second factor (after the first person exists). */
+function requireAdmin(identity: Identity | undefined, action: string): Identity {
+  if (identity === undefined)
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${action} needs an admin: set UNDERSTUDY_TOKEN to an admin's token`,
+      {
+        hint: 'and give a current code with --totp',
+      },
+    );
+  if (identity.kind !== 'person' || !allows(identity.roles, '*', 'administer'))
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${action} needs an admin; ${identity.name} holds ${describeRoles(identity.roles)}`,
+    );
+  if (!identity.secondFactor)
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${action} needs a second factor: give a current code with --totp`,
+    );
+  return identity;
+}
+
+/** Adds a person with roles, handing out their token and TOTP enrolment. */
+export async function addPerson(
+  store: AccessStore,
+  input: { name: string; grants: readonly string[] },
+  acting: { identity?: Identity; fallbackActor: string },
+): Promise<Enrolment> {
+  checkName(input.name, 'person');
+  let roles = roleMap(input.grants);
+  const bootstrap = (await peopleCount(store)) === 0;
+  const creator = bootstrap
+    ? (acting.identity?.name ?? acting.fallbackActor)
+    : requireAdmin(acting.identity, 'adding a person').name;
+  if (bootstrap) roles = { ...roles, '*': [...new Set([...(roles['*'] ?? []), 'admin' as const])] };
+  const token = newToken('us_pat_');
+  const totpSecret = generateSecret();
+  return store.driver.transaction(async (tx) => {
+    const { rows } = await tx.query<{ created_at: unknown }>(
+      `INSERT INTO people (name, roles, token_hash, totp_secret, created_by)
+       VALUES ($1, $2::jsonb, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING created_at`,
+      [input.name, JSON.stringify(roles), hash(token), totpSecret, creator],
+    );
+    if (rows[0] === undefined)
+      throw new UnderstudyError('E_INPUT', `${input.name} already exists`, {
+        hint: 'see `understudy user list`',
+      });
+    await appendAuditIn(tx, store.driver.location, {
+      actor: creator,
+      action: 'person.add',
+      subject: input.name,
+      details: { roles: describeRoles(roles), bootstrap, ...authDetails(acting.identity) },
+    });
+    return {
+      person: {
+        name: input.name,
+        roles,
+        createdBy: creator,
+        createdAt: toDate(rows[0].created_at, 'people.created_at').toISOString(),
+      },
+      token,
+      totpSecret,
+      otpauthUri: generateURI({ issuer: 'Understudy', label: input.name, secret: totpSecret }),
+      bootstrap,
+    };
+  });
+}
+
+/** Creates a scoped CI token (admin only); returns it, shown once. */
+export async function createCiToken(
+  store: AccessStore,
+  input: { name: string; grants: readonly string[] },
+  identity: Identity | undefined,
+): Promise<{ name: string; scopes: RoleMap; token: string }> {
+  checkName(input.name, 'token');
+  const admin = requireAdmin(identity, 'creating a CI token');
+  const scopes = roleMap(input.grants);
+  if (Object.keys(scopes).length === 0)
+    throw new UnderstudyError('E_USAGE', 'a CI token needs at least one --scope ENV:ROLE');
+  const token = newToken('us_ci_');
+  await store.driver.transaction(async (tx) => {
+    const { rows } = await tx.query(
+      `INSERT INTO api_tokens (name, scopes, token_hash, created_by) VALUES ($1, $2::jsonb, $3, $4)
+       ON CONFLICT (name) DO NOTHING RETURNING name`,
+      [input.name, JSON.stringify(scopes), hash(token), admin.name],
+    );
+    if (rows.length === 0)
+      throw new UnderstudyError('E_INPUT', `a CI token named ${input.name} already exists`);
+    await appendAuditIn(tx, store.driver.location, {
+      actor: admin.name,
+      action: 'token.create',
+      subject: `ci:${input.name}`,
+      details: { scopes: describeRoles(scopes), ...authDetails(admin) },
+    });
+  });
+  return { name: input.name, scopes, token };
+}
+
+/** People, by name. */
+export async function listPeople(store: AccessStore): Promise<PersonSummary[]> {
+  const { rows } = await store.driver.query<{
+    name: unknown;
+    roles: unknown;
+    created_by: unknown;
+    created_at: unknown;
+  }>('SELECT name, roles, created_by, created_at FROM people ORDER BY name');
+  return rows.map((r) => ({
+    name: toText(r.name, 'people.name'),
+    roles: r.roles as RoleMap,
+    createdBy: toText(r.created_by, 'people.created_by'),
+    createdAt: toDate(r.created_at, 'people.created_at').toISOString(),
+  }));
+}
+
+/**
+ * Who `token` belongs to; with `totp`, the person's code is checked (once per time step). A
+ * wrong token or code is refused, and the refusal is audited.
+ */
+export async function resolveIdentity(
+  store: AccessStore,
+  token: string,
+  totp: string | undefined,
+  now: () => Date = () => new Date(),
+): Promise<Identity> {
+  const tokenHash = hash(token);
+  const refuse = async (message: string, subject: string, hint?: string): Promise<never> => {
+    await appendAudit(store, {
+      actor: subject,
+      action: 'auth.failed',
+      subject,
+      details: { reason: message },
+    });
+    throw new UnderstudyError('E_INPUT', message, hint === undefined ? {} : { hint });
+  };
+  const people = await store.driver.query<{
+    name: unknown;
+    roles: unknown;
+    totp_secret: unknown;
+    totp_last_step: unknown;
+  }>('SELECT name, roles, totp_secret, totp_last_step FROM people WHERE token_hash = $1', [
+    tokenHash,
+  ]);
+  const person = people.rows[0];
+  if (person !== undefined) {
+    const name = toText(person.name, 'people.name');
+    const roles = person.roles as RoleMap;
+    if (totp === undefined)
+      return { kind: 'person', name, roles, auth: 'personal-token', secondFactor: false };
+    const code = totp.replace(/\s/g, '');
+    const result = /^\d{6}$/.test(code)
+      ? verifySync({
+          secret: toText(person.totp_secret, 'people.totp_secret'),
+          token: code,
+          epoch: Math.floor(now().getTime() / 1000),
+          epochTolerance: 30,
+          afterTimeStep: toNumber(person.totp_last_step, 'people.totp_last_step'),
+        })
+      : { valid: false as const };
+    if (!result.valid || !('timeStep' in result))
+      return refuse(
+        `the TOTP code for ${name} is wrong, expired or already used`,
+        name,
+        'give the current 6-digit code from your authenticator app; each code works once',
+      );
+    // Remembered, so the same code cannot be replayed; a race loses to the first use.
+    const { rows } = await store.driver.query(
+      'UPDATE people SET totp_last_step = $2 WHERE name = $1 AND totp_last_step < $2 RETURNING name',
+      [name, result.timeStep],
+    );
+    if (rows.length === 0)
+      return refuse(`the TOTP code for ${name} was already used`, name, 'wait for the next code');
+    return { kind: 'person', name, roles, auth: 'personal-token', secondFactor: true };
+  }
+  const tokens = await store.driver.query<{ name: unknown; scopes: unknown }>(
+    'SELECT name, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    [tokenHash],
+  );
+  const ci = tokens.rows[0];
+  if (ci !== undefined)
+    return {
+      kind: 'ci-token',
+      name: `ci:${toText(ci.name, 'api_tokens.name')}`,
+      roles: ci.scopes as RoleMap,
+      auth: 'ci-token',
+      secondFactor: false,
+    };
+  return refuse(
+    'UNDERSTUDY_TOKEN is not a token this store knows (or it was revoked)',
+    'unknown-token',
+  );
+}

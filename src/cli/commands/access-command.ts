@@ -1,0 +1,129 @@
+/**
+ * `understudy user add|list`, `understudy token create`, `understudy whoami`: the people and CI
+ * tokens that may act on environments. Adding a person prints their personal token once and
+ * their TOTP enrolment as a QR code to scan with an authenticator app.
+ */
+import type { Command } from 'commander';
+import QRCode from 'qrcode';
+import { addPerson, createCiToken, listPeople } from '../../access/people.js';
+import { describeRoles } from '../../access/roles.js';
+import { ExitCode } from '../../shared/errors.js';
+import type { CommandSpec } from '../main.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export const accessCommand: CommandSpec = {
+  register(program, run) {
+    const user: Command = program
+      .command('user')
+      .description(
+        'people who act on environments: roles per environment, a token, a second factor',
+      );
+
+    user
+      .command('add')
+      .description('add a person (the first becomes admin everywhere; later ones need an admin)')
+      .argument('<name>', 'a short name, e.g. ana')
+      .option(
+        '--role <env:role>',
+        'ENV:ROLE, repeatable; ROLE: viewer, deployer, approver, admin',
+        collect,
+      )
+      .action((name: string, options: { role?: string[] }) =>
+        run('user add', async (ctx) => {
+          const store = await ctx.store();
+          const enrolment = await addPerson(
+            store,
+            { name, grants: options.role ?? [] },
+            { identity: await ctx.identity(), fallbackActor: ctx.actor() },
+          );
+          ctx.output.document('user add', { ok: true, ...enrolment });
+          const c = ctx.output.color;
+          ctx.output.line(
+            `${c.green('✓')} added ${c.bold(name)}: ${describeRoles(enrolment.person.roles)}${enrolment.bootstrap ? c.dim(' (the first person: admin everywhere)') : ''}`,
+          );
+          ctx.output.line('');
+          ctx.output.line(`  personal token (shown once; give it to ${name} privately):`);
+          ctx.output.line(`    ${enrolment.token}`);
+          ctx.output.line('');
+          ctx.output.line('  scan with an authenticator app for the second factor:');
+          const qr = await QRCode.toString(enrolment.otpauthUri, { type: 'terminal', small: true });
+          for (const line of qr.trimEnd().split('\n')) ctx.output.line(`    ${line}`);
+          ctx.output.line(`  or enter the key by hand: ${enrolment.totpSecret}`);
+          ctx.output.line('');
+          ctx.output.line(
+            c.dim(
+              `  ${name} acts with UNDERSTUDY_TOKEN=<token>, and --totp CODE where a second factor is needed`,
+            ),
+          );
+          return ExitCode.ok;
+        }),
+      );
+
+    user
+      .command('list')
+      .description('people and their roles')
+      .action(() =>
+        run('user list', async (ctx) => {
+          const people = await listPeople(await ctx.store());
+          ctx.output.document('user list', { ok: true, people });
+          if (people.length === 0)
+            ctx.output.line('nobody yet: `understudy user add NAME` adds the first admin');
+          for (const p of people)
+            ctx.output.line(
+              `${ctx.output.color.bold(p.name.padEnd(16))}  ${describeRoles(p.roles)}`,
+            );
+          return ExitCode.ok;
+        }),
+      );
+
+    program
+      .command('token')
+      .description('API tokens for CI')
+      .command('create')
+      .description('create a scoped CI token (admin, with --totp); it is shown once')
+      .argument('<name>', 'what uses it, e.g. github-actions')
+      .option('--scope <env:role>', 'ENV:ROLE, repeatable, e.g. staging:deployer', collect)
+      .action((name: string, options: { scope?: string[] }) =>
+        run('token create', async (ctx) => {
+          const created = await createCiToken(
+            await ctx.store(),
+            { name, grants: options.scope ?? [] },
+            await ctx.identity(),
+          );
+          ctx.output.document('token create', { ok: true, ...created });
+          ctx.output.line(
+            `${ctx.output.color.green('✓')} created CI token ${created.name}: ${describeRoles(created.scopes)}`,
+          );
+          ctx.output.line(`  ${created.token}`);
+          ctx.output.line(
+            ctx.output.color.dim('  shown once: store it as a CI secret named UNDERSTUDY_TOKEN'),
+          );
+          return ExitCode.ok;
+        }),
+      );
+
+    program
+      .command('whoami')
+      .description('who UNDERSTUDY_TOKEN (and --totp) proves you are')
+      .action(() =>
+        run('whoami', async (ctx) => {
+          const identity = await ctx.identity();
+          ctx.output.document('whoami', {
+            ok: true,
+            identity: identity ?? null,
+            actor: identity?.name ?? ctx.actor(),
+          });
+          if (identity === undefined)
+            ctx.output.line(
+              `${ctx.actor()} (no UNDERSTUDY_TOKEN: plain local use; protected environments refuse changes)`,
+            );
+          else
+            ctx.output.line(
+              `${identity.name} (${identity.auth}${identity.secondFactor ? ', second factor' : ''}): ${describeRoles(identity.roles)}`,
+            );
+          return ExitCode.ok;
+        }),
+      );
+  },
+};
