@@ -27,6 +27,8 @@ export interface CommandContext {
    * `--totp` code (or UNDERSTUDY_TOTP) checked; undefined without a token.
    */
   identity(): Promise<Identity | undefined>;
+  /** The proven identity's name when there is a token, else `actor()`. */
+  actorName(): Promise<string>;
 }
 
 export interface ContextOptions {
@@ -102,6 +104,9 @@ export function createContext(
         return resolveIdentity(await context.store(), token, totp === '' ? undefined : totp);
       })();
       return proven;
+    },
+    async actorName() {
+      return (await context.identity())?.name ?? context.actor();
     },
     async close() {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();

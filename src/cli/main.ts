@@ -10,6 +10,7 @@ import { ExitCode, UnderstudyError } from '../shared/errors.js';
 import { createContext, type CommandContext } from './cli-context.js';
 import { createOutput, reportError, wantsColor, type Streams } from './cli-output.js';
 import { accessCommand } from './commands/access-command.js';
+import { approveCommand } from './commands/approve-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { dataCommand } from './commands/data-command.js';
 import { initCommand } from './commands/init-command.js';
@@ -42,6 +43,7 @@ const commands: readonly CommandSpec[] = [
   replayCommand,
   releaseCommand,
   promoteCommand,
+  approveCommand,
   accessCommand,
   trafficCommand,
   auditCommand,

@@ -6,7 +6,10 @@
  */
 import type { Identity } from '../access/people.js';
 import { allows, describeRoles } from '../access/roles.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../audit/canonical-json.js';
 import type { Config } from '../config/config-schema.js';
+import { approvalsGate } from './approvals.js';
 import { DATA_SYNC_REPORT_KIND } from '../parity/data-age-probe.js';
 import { PARITY_REPORT_KIND } from '../parity/parity-report.js';
 import { parseDuration } from '../shared/duration.js';
@@ -24,6 +27,17 @@ export interface GateResult {
   readonly gate: string;
   readonly status: GateStatus;
   readonly reason: string;
+  /** What the verdict rests on (`deployment:12`, `check:7`, `report:31`): approvals bind to it. */
+  readonly evidence?: string;
+}
+
+/**
+ * The digest of the evidence an approval sees: each evidence gate's verdict and what it rests
+ * on (not its wording, which ages). A new report, check or deployment changes it.
+ */
+export function evidenceDigest(gates: readonly GateResult[]): string {
+  const seen = gates.map((g) => ({ gate: g.gate, status: g.status, evidence: g.evidence ?? null }));
+  return `sha256:${createHash('sha256').update(canonicalJson(seen)).digest('hex')}`;
 }
 
 type ReleaseConfig = NonNullable<Config['release']>;
@@ -70,13 +84,48 @@ export async function evaluateGates(
   environments: Config['environments'],
   identity: Identity | undefined,
 ): Promise<GateResult[]> {
+  const settings = stageSettings(config, env);
+  const evidence = await evaluateEvidence(store, release, env, config, now);
+  const gates: GateResult[] = [
+    identityGate(env, environments[env]?.protected === true, identity),
+    ...evidence,
+  ];
+  if (settings.approvals > 0)
+    gates.push(
+      await approvalsGate(store, release, env, settings, {
+        evidence: evidenceDigest(evidence),
+        now,
+      }),
+    );
+  const freeze = activeFreeze(settings.freeze, now);
+  gates.push(
+    freeze === undefined
+      ? { gate: 'freeze', status: 'pass', reason: `${env} is not frozen` }
+      : {
+          gate: 'freeze',
+          status: 'pending',
+          reason: `${env} is frozen until ${freeze.until.toISOString()}${freeze.reason === undefined ? '' : ` (${freeze.reason})`}: ${freeze.window}`,
+        },
+  );
+  return gates;
+}
+
+/**
+ * The evidence gates — the release has not failed, it runs in the stage before, and what
+ * `requires` names — which approvals bind to.
+ */
+export async function evaluateEvidence(
+  store: Store,
+  release: Release,
+  env: string,
+  config: ReleaseConfig,
+  now: Date,
+): Promise<GateResult[]> {
   const gates: GateResult[] = [];
   const settings = stageSettings(config, env);
   const maxAge = parseDuration(settings.evidenceMaxAge) ?? 86_400_000;
   const stageIndex = config.stages.indexOf(env);
   const previous = stageIndex > 0 ? config.stages[stageIndex - 1] : undefined;
-
-  gates.push(identityGate(env, environments[env]?.protected === true, identity));
 
   const own = await listDeployments(store, { version: release.version }, 200);
   const failed = own.find((d) => d.kind === 'deploy' && d.status === 'failed');
@@ -87,6 +136,7 @@ export async function evaluateGates(
           gate: 'release',
           status: 'fail',
           reason: `${release.version} failed in ${failed.env} (${failed.reason ?? 'failed'}); a failed release is never promoted again: create a new version`,
+          evidence: `deployment:${failed.id}`,
         },
   );
 
@@ -100,6 +150,7 @@ export async function evaluateGates(
         gate: 'stage',
         status: 'pass',
         reason: `deployed and verified in ${previous} ${ago(age(since, now))} ago`,
+        evidence: `deployment:${running.id}`,
       });
     } else
       gates.push({
@@ -122,11 +173,17 @@ export async function evaluateGates(
               reason: `waiting for CI to report ${name} for ${release.version}`,
             }
           : check.status === 'pass'
-            ? { gate, status: 'pass', reason: `${name} passed (reported by ${check.reportedBy})` }
+            ? {
+                gate,
+                status: 'pass',
+                reason: `${name} passed (reported by ${check.reportedBy})`,
+                evidence: `check:${check.id}`,
+              }
             : {
                 gate,
                 status: 'fail',
                 reason: `${name} failed${check.url === undefined ? '' : `: ${check.url}`}`,
+                evidence: `check:${check.id}`,
               },
       );
       continue;
@@ -161,23 +218,6 @@ export async function evaluateGates(
     );
   }
 
-  if (settings.approvals > 0)
-    gates.push({
-      gate: 'approvals',
-      status: 'pending',
-      reason: `needs ${settings.approvals} approval(s); approving arrives with people and roles, so this stage cannot be promoted into yet`,
-    });
-
-  const freeze = activeFreeze(settings.freeze, now);
-  gates.push(
-    freeze === undefined
-      ? { gate: 'freeze', status: 'pass', reason: `${env} is not frozen` }
-      : {
-          gate: 'freeze',
-          status: 'pending',
-          reason: `${env} is frozen until ${freeze.until.toISOString()}${freeze.reason === undefined ? '' : ` (${freeze.reason})`}: ${freeze.window}`,
-        },
-  );
   return gates;
 }
 
@@ -227,9 +267,11 @@ function evidenceGate(
 ): GateResult {
   if (report === undefined) return { gate, status: 'pending', reason: `no ${what} yet` };
   const old = age(report.createdAt, options.now);
+  const evidence = `report:${report.id}`;
   if (report.status !== 'pass')
     return {
       gate,
+      evidence,
       status: 'fail',
       reason: `the latest is ${report.status}, not a pass (report ${report.id}, ${ago(old)} ago)`,
     };
@@ -245,5 +287,5 @@ function evidenceGate(
       status: 'pending',
       reason: `the latest (report ${report.id}) is ${ago(old)} old; evidence counts for ${options.maxAgeText}`,
     };
-  return { gate, status: 'pass', reason: `report ${report.id}, ${ago(old)} ago` };
+  return { gate, status: 'pass', reason: `report ${report.id}, ${ago(old)} ago`, evidence };
 }

@@ -33,6 +33,7 @@ import {
   type GateResult,
   type StageSettings,
 } from './promotion-gates.js';
+import { noteRequest } from './approvals.js';
 import type { Release } from './release-model.js';
 import { getRelease } from './releases-repository.js';
 import { authDetails, type Identity } from '../access/people.js';
@@ -106,6 +107,8 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
   const settings = checkStage(config, env);
   const base = { version: release.version, env };
 
+  // Whoever asks to promote a release somewhere can never approve it there.
+  await noteRequest(store, release.version, env, actor);
   const gates = await evaluateGates(
     store,
     release,

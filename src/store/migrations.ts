@@ -173,6 +173,34 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'approvals',
+    // Decisions are append-only: the newest of each approver counts, and every one is kept.
+    sql: `
+      CREATE TABLE approvals (
+        id bigserial PRIMARY KEY,
+        version text NOT NULL REFERENCES releases (version),
+        env text NOT NULL,
+        decision text NOT NULL CHECK (decision IN ('approve', 'reject')),
+        approver text NOT NULL,
+        release_digest text NOT NULL,
+        evidence_digest text NOT NULL,
+        comment text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX approvals_version_env ON approvals (version, env, id DESC);
+      CREATE TABLE promotion_requests (
+        version text NOT NULL REFERENCES releases (version),
+        env text NOT NULL,
+        requested_by text NOT NULL,
+        first_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (version, env, requested_by)
+      );
+      CREATE TRIGGER approvals_append_only BEFORE UPDATE OR DELETE ON approvals
+        FOR EACH ROW EXECUTE FUNCTION understudy_release_immutable();
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

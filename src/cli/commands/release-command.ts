@@ -82,7 +82,7 @@ async function create(ctx: CommandContext, version: string, options: CreateOptio
       ...(options.artifact === undefined ? {} : { artifact: options.artifact }),
       ...(notes === undefined ? {} : { notes }),
     },
-    ctx.actor(),
+    await ctx.actorName(),
   );
   ctx.output.document('release create', { ok: true, created, release });
   const c = ctx.output.color;
@@ -217,7 +217,7 @@ export const releaseCommand: CommandSpec = {
       .action((name: string, options: { version: string; status: 'pass' | 'fail'; url?: string }) =>
         run('check report', async (ctx) => {
           const store = await ctx.store();
-          const result = await reportCheck(store, { name, ...options }, ctx.actor());
+          const result = await reportCheck(store, { name, ...options }, await ctx.actorName());
           ctx.output.document('check report', { ok: true, check: result });
           const c = ctx.output.color;
           ctx.output.line(

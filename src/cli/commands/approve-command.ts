@@ -1,0 +1,57 @@
+/**
+ * `understudy approve|reject VERSION --env ENV [--comment TEXT]`: a person's decision on
+ * promoting a release into an environment, bound to the release and the evidence as it stands.
+ */
+import type { Command } from 'commander';
+import { decide } from '../../release/approvals.js';
+import { getRelease } from '../../release/releases-repository.js';
+import { ExitCode } from '../../shared/errors.js';
+import type { CommandSpec } from '../main.js';
+
+export const approveCommand: CommandSpec = {
+  register(program, run) {
+    for (const verb of ['approve', 'reject'] as const) {
+      const command: Command = program
+        .command(verb)
+        .description(
+          verb === 'approve'
+            ? 'approve promoting a release into an environment (approver role; --totp where protected)'
+            : 'reject promoting a release into an environment: denied until you approve it again',
+        )
+        .argument('<version>', 'the release')
+        .requiredOption('--env <env>', 'the environment it would be promoted into')
+        .option('--comment <text>', 'why, for the audit log and the others');
+      command.action((version: string, options: { env: string; comment?: string }) =>
+        run(verb, async (ctx) => {
+          const loaded = await ctx.config();
+          const store = await ctx.store();
+          const release = await getRelease(store, version);
+          const { decision, pending } = await decide(
+            store,
+            {
+              release,
+              env: options.env,
+              decision: verb,
+              ...(options.comment === undefined ? {} : { comment: options.comment }),
+              config: loaded.config,
+              now: new Date(),
+            },
+            await ctx.identity(),
+          );
+          ctx.output.document(verb, { ok: true, decision, evidenceNotPassing: pending });
+          const c = ctx.output.color;
+          ctx.output.line(
+            `${c.green('✓')} ${decision.approver} ${verb === 'approve' ? 'approved' : 'rejected'} ${c.bold(version)} for ${c.bold(options.env)}`,
+          );
+          if (pending.length > 0)
+            ctx.output.line(
+              c.yellow(
+                `  ! evidence not passing yet (${pending.map((g) => g.gate).join(', ')}): this ${verb === 'approve' ? 'approval' : 'rejection'} lapses when it changes`,
+              ),
+            );
+          return ExitCode.ok;
+        }),
+      );
+    }
+  },
+};
