@@ -19,6 +19,7 @@ import { promoteCommand } from './commands/promote-command.js';
 import { recordCommand } from './commands/record-command.js';
 import { releaseCommand } from './commands/release-command.js';
 import { replayCommand } from './commands/replay-command.js';
+import { reserveCommand } from './commands/reserve-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
@@ -44,6 +45,7 @@ const commands: readonly CommandSpec[] = [
   releaseCommand,
   promoteCommand,
   approveCommand,
+  reserveCommand,
   accessCommand,
   trafficCommand,
   auditCommand,

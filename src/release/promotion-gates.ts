@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { Config } from '../config/config-schema.js';
 import { approvalsGate } from './approvals.js';
+import { reservationsOf } from '../coordination/reservations.js';
 import { DATA_SYNC_REPORT_KIND } from '../parity/data-age-probe.js';
 import { PARITY_REPORT_KIND } from '../parity/parity-report.js';
 import { parseDuration } from '../shared/duration.js';
@@ -79,15 +80,20 @@ export async function evaluateGates(
   store: Store,
   release: Release,
   env: string,
-  config: ReleaseConfig,
-  now: Date,
-  environments: Config['environments'],
-  identity: Identity | undefined,
+  context: {
+    readonly config: Config;
+    readonly now: Date;
+    readonly identity: Identity | undefined;
+    /** Who asks: a lease held by anyone else makes the promotion wait. */
+    readonly actor: string;
+  },
 ): Promise<GateResult[]> {
-  const settings = stageSettings(config, env);
-  const evidence = await evaluateEvidence(store, release, env, config, now);
+  const { config, now } = context;
+  const releaseConfig = config.release!;
+  const settings = stageSettings(releaseConfig, env);
+  const evidence = await evaluateEvidence(store, release, env, releaseConfig, now);
   const gates: GateResult[] = [
-    identityGate(env, environments[env]?.protected === true, identity),
+    identityGate(env, config.environments[env]?.protected === true, context.identity),
     ...evidence,
   ];
   if (settings.approvals > 0)
@@ -97,6 +103,23 @@ export async function evaluateGates(
         now,
       }),
     );
+  const maxHold = parseDuration(config.reservations.max) ?? 8 * 3_600_000;
+  const lease = (await reservationsOf(store, [env], maxHold))
+    .get(env)
+    ?.find((r) => r.status === 'held');
+  gates.push(
+    lease === undefined || lease.holder === context.actor
+      ? {
+          gate: 'reservation',
+          status: 'pass',
+          reason: lease === undefined ? `nobody holds ${env}` : `${context.actor} holds ${env}`,
+        }
+      : {
+          gate: 'reservation',
+          status: 'pending',
+          reason: `${lease.holder} holds ${env} until ${lease.expiresAt ?? '?'} (${lease.reason})`,
+        },
+  );
   const freeze = activeFreeze(settings.freeze, now);
   gates.push(
     freeze === undefined

@@ -109,15 +109,12 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
 
   // Whoever asks to promote a release somewhere can never approve it there.
   await noteRequest(store, release.version, env, actor);
-  const gates = await evaluateGates(
-    store,
-    release,
-    env,
-    config.release!,
-    now(),
-    config.environments,
-    options.identity,
-  );
+  const gates = await evaluateGates(store, release, env, {
+    config,
+    now: now(),
+    identity: options.identity,
+    actor,
+  });
   const how = authDetails(options.identity);
   const failed = gates.filter((g) => g.status === 'fail');
   const pending = gates.filter((g) => g.status === 'pending');

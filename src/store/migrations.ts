@@ -201,6 +201,29 @@ export const migrations: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION understudy_release_immutable();
     `,
   },
+  {
+    version: 7,
+    name: 'reservations',
+    // One row per request: queued, then held, then released or expired. Granting happens
+    // under an advisory lock, in the order requests came.
+    sql: `
+      CREATE TABLE reservations (
+        id bigserial PRIMARY KEY,
+        env text NOT NULL,
+        holder text NOT NULL,
+        reason text NOT NULL,
+        status text NOT NULL CHECK (status IN ('queued', 'held', 'released', 'expired')),
+        duration_ms bigint NOT NULL,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        granted_at timestamptz,
+        expires_at timestamptz,
+        max_until timestamptz,
+        ended_at timestamptz
+      );
+      CREATE UNIQUE INDEX reservations_one_held ON reservations (env) WHERE status = 'held';
+      CREATE INDEX reservations_env_status ON reservations (env, status, id);
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

@@ -49,6 +49,7 @@ const lockNamespace = 0x55_53_54_44; // "USTD"
 export const advisoryLocks = {
   migrations: 1,
   audit: 2,
+  reservations: 3,
 } as const;
 
 /**

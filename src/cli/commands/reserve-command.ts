@@ -1,0 +1,169 @@
+/**
+ * `understudy reserve ENV --for 2h --reason …`, `release-reservation ENV`, `reservations`:
+ * fair, expiring leases of shared environments. A promotion into an environment someone else
+ * holds is pending until the lease ends.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Config } from '../../config/config-schema.js';
+import {
+  releaseReservation,
+  reservationsOf,
+  reserve,
+  type Reservation,
+} from '../../coordination/reservations.js';
+import { currentDeployment } from '../../release/promotion-gates.js';
+import { parseDuration } from '../../shared/duration.js';
+import { ExitCode, UnderstudyError } from '../../shared/errors.js';
+import type { CommandContext } from '../cli-context.js';
+import type { CommandSpec } from '../main.js';
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new InvalidArgumentError('must be a duration such as 30m, 2h or 1h30m');
+  return ms;
+}
+
+function environment(config: Config, env: string): string {
+  if (config.environments[env] === undefined)
+    throw new UnderstudyError('E_INPUT', `there is no environment ${env}`, {
+      hint: `declared: ${Object.keys(config.environments).join(', ')}`,
+    });
+  return env;
+}
+
+const maxHold = (config: Config): number => parseDuration(config.reservations.max) ?? 8 * 3_600_000;
+const until = (iso: string | undefined): string => (iso ?? '?').replace('T', ' ').slice(0, 16);
+
+async function reserveEnv(
+  ctx: CommandContext,
+  env: string,
+  options: { for?: number; reason: string; extend?: boolean; wait?: boolean },
+): Promise<number> {
+  const { config } = await ctx.config();
+  environment(config, env);
+  const store = await ctx.store();
+  const holder = await ctx.actorName();
+  const durationMs = options.for ?? parseDuration(config.reservations.default) ?? 7_200_000;
+  const c = ctx.output.color;
+  let result = await reserve(
+    store,
+    { env, holder, reason: options.reason, durationMs, extend: options.extend === true },
+    maxHold(config),
+  );
+  while (options.wait === true && result.reservation.status === 'queued') {
+    ctx.output.live([c.dim(`waiting for ${env}: number ${result.position} in the queue`)]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    result = await reserve(
+      store,
+      { env, holder, reason: options.reason, durationMs, extend: false },
+      maxHold(config),
+    );
+  }
+  ctx.output.live([]);
+  const r = result.reservation;
+  ctx.output.document('reserve', {
+    ok: true,
+    reservation: r,
+    position: result.position,
+    extended: result.extended,
+  });
+  if (r.status === 'held') {
+    ctx.output.line(
+      `${c.green('✓')} ${holder} holds ${c.bold(env)} until ${until(r.expiresAt)}${result.extended ? ' (extended)' : ''} — at most until ${until(r.maxUntil)}`,
+    );
+    return ExitCode.ok;
+  }
+  ctx.output.line(
+    `${c.yellow('…')} ${env} is taken: ${holder} is number ${result.position} in the queue (--wait to wait; release-reservation to leave it)`,
+  );
+  return ExitCode.pending;
+}
+
+export const reserveCommand: CommandSpec = {
+  register(program, run) {
+    program
+      .command('reserve')
+      .description(
+        'hold a shared environment for a while, or queue for it (first come, first served)',
+      )
+      .argument('<env>', 'the environment')
+      .option('--for <duration>', 'how long (default: reservations.default)', duration)
+      .requiredOption('--reason <text>', 'what you need it for, shown to the others')
+      .option(
+        '--extend',
+        'extend the lease you hold (up to reservations.max from when it was granted)',
+      )
+      .option('--wait', 'wait in the queue until the lease is yours')
+      .addHelpText('after', '\nExit codes: 0 held · 3 queued')
+      .action(
+        (
+          env: string,
+          options: { for?: number; reason: string; extend?: boolean; wait?: boolean },
+        ) => run('reserve', (ctx) => reserveEnv(ctx, env, options)),
+      );
+
+    program
+      .command('release-reservation')
+      .description('give up your lease (or your place in the queue); the next in line gets it')
+      .argument('<env>', 'the environment')
+      .action((env: string) =>
+        run('release-reservation', async (ctx) => {
+          const { config } = await ctx.config();
+          environment(config, env);
+          const holder = await ctx.actorName();
+          const { released, moves } = await releaseReservation(
+            await ctx.store(),
+            env,
+            holder,
+            maxHold(config),
+          );
+          ctx.output.document('release-reservation', {
+            ok: true,
+            released,
+            granted: moves.granted,
+          });
+          ctx.output.line(`${ctx.output.color.green('✓')} ${holder} released ${env}`);
+          for (const g of moves.granted)
+            ctx.output.line(`  ${g.holder} holds it now, until ${until(g.expiresAt)}`);
+          return ExitCode.ok;
+        }),
+      );
+
+    const list: Command = program
+      .command('reservations')
+      .description('who holds each environment, running which version, until when; who waits');
+    list.action(() =>
+      run('reservations', async (ctx) => {
+        const { config } = await ctx.config();
+        const store = await ctx.store();
+        const envs = Object.keys(config.environments);
+        const byEnv = await reservationsOf(store, envs, maxHold(config));
+        const rows = await Promise.all(
+          envs.map(async (env) => {
+            const all: Reservation[] = byEnv.get(env) ?? [];
+            return {
+              env,
+              running: (await currentDeployment(store, env))?.version ?? null,
+              holder: all.find((r) => r.status === 'held') ?? null,
+              queue: all.filter((r) => r.status === 'queued'),
+            };
+          }),
+        );
+        ctx.output.document('reservations', { ok: true, environments: rows });
+        const c = ctx.output.color;
+        for (const row of rows) {
+          const held =
+            row.holder === null
+              ? c.green('free')
+              : `${c.bold(row.holder.holder)} until ${until(row.holder.expiresAt)} (${row.holder.reason})`;
+          ctx.output.line(
+            `${c.bold(row.env.padEnd(14))}  ${held}  ${c.dim(`running ${row.running ?? '—'}`)}`,
+          );
+          row.queue.forEach((q, i) => ctx.output.line(`  ${i + 1}. ${q.holder} (${q.reason})`));
+        }
+        return ExitCode.ok;
+      }),
+    );
+  },
+};

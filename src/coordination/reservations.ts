@@ -1,0 +1,253 @@
+/**
+ * Reservations of a shared environment: a lease for a while, or a place in a first-come queue.
+ * A lease expires unless extended, and never runs past the maximum hold from when it was
+ * granted. There is no background process: whoever looks (reserve, reservations, a promotion)
+ * first ends leases past their time and grants the next in line, under an advisory lock, so
+ * the queue moves the same whichever process does it. Every change is audited.
+ */
+import { appendAuditIn } from '../audit/audit-log.js';
+import { UnderstudyError } from '../shared/errors.js';
+import type { Store } from '../store/open-store.js';
+import { toDate, toNumber, toText } from '../store/sql-values.js';
+import { lockForTransaction, type SqlExecutor } from '../store/store-port.js';
+
+type CoordinationStore = Pick<Store, 'driver'>;
+
+export interface Reservation {
+  readonly id: number;
+  readonly env: string;
+  readonly holder: string;
+  readonly reason: string;
+  readonly status: 'queued' | 'held' | 'released' | 'expired';
+  readonly durationMs: number;
+  readonly requestedAt: string;
+  readonly grantedAt?: string;
+  readonly expiresAt?: string;
+  readonly maxUntil?: string;
+}
+
+interface Row {
+  readonly id: unknown;
+  readonly env: unknown;
+  readonly holder: unknown;
+  readonly reason: unknown;
+  readonly status: unknown;
+  readonly duration_ms: unknown;
+  readonly requested_at: unknown;
+  readonly granted_at: unknown;
+  readonly expires_at: unknown;
+  readonly max_until: unknown;
+}
+
+const columns =
+  'id, env, holder, reason, status, duration_ms, requested_at, granted_at, expires_at, max_until';
+
+function toReservation(row: Row): Reservation {
+  const at = (value: unknown, column: string): string | undefined =>
+    value === null ? undefined : toDate(value, column).toISOString();
+  const grantedAt = at(row.granted_at, 'reservations.granted_at');
+  const expiresAt = at(row.expires_at, 'reservations.expires_at');
+  const maxUntil = at(row.max_until, 'reservations.max_until');
+  return {
+    id: toNumber(row.id, 'reservations.id'),
+    env: toText(row.env, 'reservations.env'),
+    holder: toText(row.holder, 'reservations.holder'),
+    reason: toText(row.reason, 'reservations.reason'),
+    status: toText(row.status, 'reservations.status') as Reservation['status'],
+    durationMs: toNumber(row.duration_ms, 'reservations.duration_ms'),
+    requestedAt: toDate(row.requested_at, 'reservations.requested_at').toISOString(),
+    ...(grantedAt === undefined ? {} : { grantedAt }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(maxUntil === undefined ? {} : { maxUntil }),
+  };
+}
+
+/** What moving the queue did, for the caller to tell (and notify) about. */
+export interface QueueMoves {
+  readonly expired: readonly Reservation[];
+  readonly granted: readonly Reservation[];
+}
+
+/**
+ * In `tx` (holding the reservations lock): ends leases of `env` past their time and grants the
+ * oldest queued request when the environment is free. `maxMs` caps each new lease's hold.
+ */
+async function advance(
+  tx: SqlExecutor,
+  location: string,
+  env: string,
+  maxMs: number,
+): Promise<QueueMoves> {
+  const ended = await tx.query<Row>(
+    `UPDATE reservations SET status = 'expired', ended_at = now()
+      WHERE env = $1 AND status = 'held' AND expires_at <= now() RETURNING ${columns}`,
+    [env],
+  );
+  const expired = ended.rows.map(toReservation);
+  for (const r of expired)
+    await appendAuditIn(tx, location, {
+      actor: 'understudy',
+      action: 'reservation.expired',
+      subject: env,
+      details: { reservation: r.id, holder: r.holder },
+    });
+  const granted: Reservation[] = [];
+  const held = await tx.query(`SELECT 1 FROM reservations WHERE env = $1 AND status = 'held'`, [
+    env,
+  ]);
+  if (held.rows.length === 0) {
+    const { rows } = await tx.query<Row>(
+      `UPDATE reservations SET status = 'held', granted_at = now(),
+              max_until = now() + make_interval(secs => $2::double precision / 1000),
+              expires_at = now() + make_interval(secs => LEAST(duration_ms, $2)::double precision / 1000)
+        WHERE id = (SELECT id FROM reservations WHERE env = $1 AND status = 'queued' ORDER BY id LIMIT 1)
+        RETURNING ${columns}`,
+      [env, maxMs],
+    );
+    for (const row of rows) {
+      const r = toReservation(row);
+      granted.push(r);
+      await appendAuditIn(tx, location, {
+        actor: 'understudy',
+        action: 'reservation.granted',
+        subject: env,
+        details: { reservation: r.id, holder: r.holder, until: r.expiresAt ?? '' },
+      });
+    }
+  }
+  return { expired, granted };
+}
+
+async function ofEnv(db: SqlExecutor, env: string): Promise<Reservation[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${columns} FROM reservations WHERE env = $1 AND status IN ('held', 'queued') ORDER BY status = 'queued', id`,
+    [env],
+  );
+  return rows.map(toReservation);
+}
+
+/**
+ * Asks for `env` for `durationMs` on behalf of `holder`: granted at once when free, else queued
+ * behind those who asked first. Asking again while holding it extends the lease with `extend`
+ * (up to the maximum hold); while queued, it keeps the place.
+ */
+export async function reserve(
+  store: CoordinationStore,
+  input: { env: string; holder: string; reason: string; durationMs: number; extend: boolean },
+  maxMs: number,
+): Promise<{ reservation: Reservation; position: number; moves: QueueMoves; extended: boolean }> {
+  if (input.durationMs > maxMs)
+    throw new UnderstudyError(
+      'E_INPUT',
+      `a lease of ${input.durationMs / 60_000} min is longer than the maximum hold (${maxMs / 60_000} min)`,
+      { hint: 'ask for less, or raise reservations.max in understudy.yaml' },
+    );
+  return store.driver.transaction(async (tx) => {
+    await lockForTransaction(tx, 'reservations');
+    const before = await advance(tx, store.driver.location, input.env, maxMs);
+    const mine = (await ofEnv(tx, input.env)).find((r) => r.holder === input.holder);
+    if (mine !== undefined) {
+      if (mine.status === 'held' && input.extend) {
+        const { rows } = await tx.query<Row>(
+          `UPDATE reservations
+              SET expires_at = LEAST(now() + make_interval(secs => $2::double precision / 1000), max_until)
+            WHERE id = $1 RETURNING ${columns}`,
+          [mine.id, input.durationMs],
+        );
+        const extended = toReservation(rows[0]!);
+        await appendAuditIn(tx, store.driver.location, {
+          actor: input.holder,
+          action: 'reservation.extended',
+          subject: input.env,
+          details: { reservation: mine.id, until: extended.expiresAt ?? '' },
+        });
+        return { reservation: extended, position: 0, moves: before, extended: true };
+      }
+      const queue = (await ofEnv(tx, input.env)).filter((r) => r.status === 'queued');
+      return {
+        reservation: mine,
+        position: mine.status === 'held' ? 0 : queue.findIndex((r) => r.id === mine.id) + 1,
+        moves: before,
+        extended: false,
+      };
+    }
+    if (input.extend)
+      throw new UnderstudyError(
+        'E_INPUT',
+        `${input.holder} holds no lease on ${input.env} to extend`,
+        {
+          hint: `reserve it first: understudy reserve ${input.env} --for 2h --reason …`,
+        },
+      );
+    const { rows } = await tx.query<{ id: unknown }>(
+      `INSERT INTO reservations (env, holder, reason, status, duration_ms) VALUES ($1, $2, $3, 'queued', $4) RETURNING id`,
+      [input.env, input.holder, input.reason, input.durationMs],
+    );
+    const id = toNumber(rows[0]?.id, 'reservations.id');
+    await appendAuditIn(tx, store.driver.location, {
+      actor: input.holder,
+      action: 'reservation.requested',
+      subject: input.env,
+      details: { reservation: id, reason: input.reason, durationMs: input.durationMs },
+    });
+    const after = await advance(tx, store.driver.location, input.env, maxMs);
+    const all = await ofEnv(tx, input.env);
+    const reservation = all.find((r) => r.id === id)!;
+    const queue = all.filter((r) => r.status === 'queued');
+    return {
+      reservation,
+      position: reservation.status === 'held' ? 0 : queue.findIndex((r) => r.id === id) + 1,
+      moves: {
+        expired: [...before.expired, ...after.expired],
+        granted: [...before.granted, ...after.granted],
+      },
+      extended: false,
+    };
+  });
+}
+
+/** Gives up `holder`'s lease or place on `env`; the next in line is granted. */
+export async function releaseReservation(
+  store: CoordinationStore,
+  env: string,
+  holder: string,
+  maxMs: number,
+): Promise<{ released: Reservation; moves: QueueMoves }> {
+  return store.driver.transaction(async (tx) => {
+    await lockForTransaction(tx, 'reservations');
+    const { rows } = await tx.query<Row>(
+      `UPDATE reservations SET status = 'released', ended_at = now()
+        WHERE env = $1 AND holder = $2 AND status IN ('held', 'queued') RETURNING ${columns}`,
+      [env, holder],
+    );
+    if (rows[0] === undefined)
+      throw new UnderstudyError('E_INPUT', `${holder} holds no reservation of ${env}`, {
+        hint: 'see `understudy reservations`',
+      });
+    const released = toReservation(rows[0]);
+    await appendAuditIn(tx, store.driver.location, {
+      actor: holder,
+      action: 'reservation.released',
+      subject: env,
+      details: { reservation: released.id },
+    });
+    return { released, moves: await advance(tx, store.driver.location, env, maxMs) };
+  });
+}
+
+/** Who holds and who waits for each of `envs`, the queue moved first. */
+export async function reservationsOf(
+  store: CoordinationStore,
+  envs: readonly string[],
+  maxMs: number,
+): Promise<Map<string, Reservation[]>> {
+  return store.driver.transaction(async (tx) => {
+    await lockForTransaction(tx, 'reservations');
+    const out = new Map<string, Reservation[]>();
+    for (const env of envs) {
+      await advance(tx, store.driver.location, env, maxMs);
+      out.set(env, await ofEnv(tx, env));
+    }
+    return out;
+  });
+}
