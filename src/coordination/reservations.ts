@@ -6,6 +6,8 @@
  * the queue moves the same whichever process does it. Every change is audited.
  */
 import { appendAuditIn } from '../audit/audit-log.js';
+import type { Config } from '../config/config-schema.js';
+import { notify, type Notice, type NotifyFailure } from '../notify/notify.js';
 import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
 import { toDate, toNumber, toText } from '../store/sql-values.js';
@@ -235,19 +237,45 @@ export async function releaseReservation(
   });
 }
 
-/** Who holds and who waits for each of `envs`, the queue moved first. */
+/** Who holds and who waits for each of `envs`, the queue moved first (and how it moved). */
 export async function reservationsOf(
   store: CoordinationStore,
   envs: readonly string[],
   maxMs: number,
-): Promise<Map<string, Reservation[]>> {
+): Promise<{ byEnv: Map<string, Reservation[]>; moves: QueueMoves }> {
   return store.driver.transaction(async (tx) => {
     await lockForTransaction(tx, 'reservations');
-    const out = new Map<string, Reservation[]>();
+    const byEnv = new Map<string, Reservation[]>();
+    const expired: Reservation[] = [];
+    const granted: Reservation[] = [];
     for (const env of envs) {
-      await advance(tx, store.driver.location, env, maxMs);
-      out.set(env, await ofEnv(tx, env));
+      const moves = await advance(tx, store.driver.location, env, maxMs);
+      expired.push(...moves.expired);
+      granted.push(...moves.granted);
+      byEnv.set(env, await ofEnv(tx, env));
     }
-    return out;
+    return { byEnv, moves: { expired, granted } };
   });
+}
+
+/** Tells the webhooks about leases that ended by time and leases granted. */
+export async function notifyMoves(
+  config: Pick<Config, 'notifications' | 'project'>,
+  moves: QueueMoves,
+): Promise<NotifyFailure[]> {
+  const notices: Notice[] = [
+    ...moves.expired.map((r) => ({
+      event: 'reservation.expired' as const,
+      subject: r.env,
+      text: `${r.holder}'s lease on ${r.env} expired`,
+      details: { holder: r.holder, reason: r.reason },
+    })),
+    ...moves.granted.map((r) => ({
+      event: 'reservation.granted' as const,
+      subject: r.env,
+      text: `${r.holder} holds ${r.env} until ${r.expiresAt ?? '?'} (${r.reason})`,
+      details: { holder: r.holder, reason: r.reason, until: r.expiresAt ?? null },
+    })),
+  ];
+  return (await Promise.all(notices.map((n) => notify(config, n)))).flat();
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { Config } from '../config/config-schema.js';
 import { approvalsGate } from './approvals.js';
-import { reservationsOf } from '../coordination/reservations.js';
+import { notifyMoves, reservationsOf } from '../coordination/reservations.js';
 import { DATA_SYNC_REPORT_KIND } from '../parity/data-age-probe.js';
 import { PARITY_REPORT_KIND } from '../parity/parity-report.js';
 import { parseDuration } from '../shared/duration.js';
@@ -104,9 +104,9 @@ export async function evaluateGates(
       }),
     );
   const maxHold = parseDuration(config.reservations.max) ?? 8 * 3_600_000;
-  const lease = (await reservationsOf(store, [env], maxHold))
-    .get(env)
-    ?.find((r) => r.status === 'held');
+  const reservations = await reservationsOf(store, [env], maxHold);
+  await notifyMoves(config, reservations.moves);
+  const lease = reservations.byEnv.get(env)?.find((r) => r.status === 'held');
   gates.push(
     lease === undefined || lease.holder === context.actor
       ? {

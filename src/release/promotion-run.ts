@@ -37,6 +37,7 @@ import { noteRequest } from './approvals.js';
 import type { Release } from './release-model.js';
 import { getRelease } from './releases-repository.js';
 import { authDetails, type Identity } from '../access/people.js';
+import { notify, type Notice, type NotifyFailure } from '../notify/notify.js';
 import { appendAudit } from '../audit/audit-log.js';
 
 export type PromotionOutcome = 'deployed' | 'denied' | 'pending' | 'rolled-back' | 'failed';
@@ -50,6 +51,8 @@ export interface PromotionResult {
   readonly reason: string;
   readonly deployment?: Deployment;
   readonly rollback?: Deployment;
+  /** Webhooks that could not be told (the promotion stands). */
+  readonly undelivered?: readonly NotifyFailure[];
 }
 
 export interface PromotionOptions {
@@ -100,8 +103,75 @@ export function checkStage(config: Config, env: string): StageSettings {
   return settings;
 }
 
-/** Promotes `release` into `env`: gates, then deploy → verify → (rollback). */
+/** Promotes `release` into `env`: gates, then deploy → verify → (rollback); then tells the webhooks. */
 export async function runPromotion(options: PromotionOptions): Promise<PromotionResult> {
+  const result = await promote(options);
+  const undelivered = (
+    await Promise.all(noticesOf(result, options).map((n) => notify(options.config, n)))
+  ).flat();
+  return undelivered.length === 0 ? result : { ...result, undelivered };
+}
+
+/** What the webhooks hear of a promotion's outcome. */
+function noticesOf(result: PromotionResult, options: PromotionOptions): Notice[] {
+  const subject = `${result.version} ${result.env}`;
+  const arrow = `${result.version} → ${result.env}`;
+  const details = { version: result.version, env: result.env, actor: options.actor };
+  switch (result.outcome) {
+    case 'denied':
+      return [
+        {
+          event: 'gate.failed',
+          subject,
+          text: `${arrow} denied: ${result.gates
+            .filter((g) => g.status === 'fail')
+            .map((g) => `${g.gate} (${g.reason})`)
+            .join('; ')}`,
+          details,
+        },
+      ];
+    case 'pending': {
+      const approvals = result.gates.find((g) => g.gate === 'approvals' && g.status === 'pending');
+      return approvals === undefined
+        ? []
+        : [
+            {
+              event: 'approval.requested',
+              subject,
+              text: `${arrow} needs approval: ${approvals.reason}`,
+              details,
+            },
+          ];
+    }
+    case 'deployed': {
+      const verified = stageSettings(options.config.release!, result.env).verify !== undefined;
+      return [
+        {
+          event: 'deploy.succeeded',
+          subject,
+          text: `${arrow} deployed by ${options.actor}`,
+          details,
+        },
+        ...(verified
+          ? [
+              {
+                event: 'verify.passed' as const,
+                subject,
+                text: `${arrow} verified healthy`,
+                details,
+              },
+            ]
+          : []),
+      ];
+    }
+    case 'rolled-back':
+      return [{ event: 'rollback.done', subject, text: `${arrow}: ${result.reason}`, details }];
+    case 'failed':
+      return [];
+  }
+}
+
+async function promote(options: PromotionOptions): Promise<PromotionResult> {
   const { store, config, release, env, actor } = options;
   const now = options.now ?? (() => new Date());
   const settings = checkStage(config, env);

@@ -11,6 +11,7 @@ import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
+import { warnUndelivered } from '../reporters/undelivered.js';
 
 const exitCodes: Record<PromotionResult['outcome'], number> = {
   deployed: ExitCode.ok,
@@ -60,6 +61,7 @@ async function promote(ctx: CommandContext, version: string, env: string): Promi
         ? c.yellow(`… pending: ${result.reason}`)
         : c.red(`✗ ${result.outcome}: ${result.reason}`);
   ctx.output.line(headline);
+  warnUndelivered(ctx.output, result.undelivered ?? []);
   return exitCodes[result.outcome];
 }
 

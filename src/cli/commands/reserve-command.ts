@@ -6,6 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/config-schema.js';
 import {
+  notifyMoves,
   releaseReservation,
   reservationsOf,
   reserve,
@@ -16,6 +17,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
+import { warnUndelivered } from '../reporters/undelivered.js';
 
 function duration(value: string): number {
   const ms = parseDuration(value);
@@ -54,6 +56,7 @@ async function reserveEnv(
   while (options.wait === true && result.reservation.status === 'queued') {
     ctx.output.live([c.dim(`waiting for ${env}: number ${result.position} in the queue`)]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    warnUndelivered(ctx.output, await notifyMoves(config, result.moves));
     result = await reserve(
       store,
       { env, holder, reason: options.reason, durationMs, extend: false },
@@ -61,6 +64,7 @@ async function reserveEnv(
     );
   }
   ctx.output.live([]);
+  warnUndelivered(ctx.output, await notifyMoves(config, result.moves));
   const r = result.reservation;
   ctx.output.document('reserve', {
     ok: true,
@@ -138,7 +142,8 @@ export const reserveCommand: CommandSpec = {
         const { config } = await ctx.config();
         const store = await ctx.store();
         const envs = Object.keys(config.environments);
-        const byEnv = await reservationsOf(store, envs, maxHold(config));
+        const { byEnv, moves } = await reservationsOf(store, envs, maxHold(config));
+        warnUndelivered(ctx.output, await notifyMoves(config, moves));
         const rows = await Promise.all(
           envs.map(async (env) => {
             const all: Reservation[] = byEnv.get(env) ?? [];
