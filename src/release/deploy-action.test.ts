@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DeployLog, runDeployCommand, verifyHttp } from './deploy-action.js';
+import { DeployLog, runDeployCommand, runDeployWebhook, verifyHttp } from './deploy-action.js';
 
 describe('the deploy command', () => {
   it('gets VERSION and ENV, and its output as it comes', async () => {
@@ -84,5 +84,85 @@ describe('verification over HTTP', () => {
     const gone = await verifyHttp({ url, forMs: 1000 });
     expect(gone.ok).toBe(false);
     expect(!gone.ok && gone.reason).toMatch(/did not answer/);
+  });
+});
+
+describe('deploying through a webhook', () => {
+  async function deployService(behaviour: 'ok' | 'fails' | 'silent' | 'stuck') {
+    const deployments = new Map<string, number>();
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.method === 'POST') {
+        if (behaviour === 'silent') return; // accepts the connection, never answers
+        let text = '';
+        req.on('data', (c: Buffer) => (text += c.toString()));
+        req.on('end', () => {
+          const { deployment } = JSON.parse(text) as { deployment: number };
+          deployments.set(String(deployment), Date.now());
+          res.writeHead(202).end();
+        });
+        return;
+      }
+      const started = deployments.get(url.searchParams.get('deployment') ?? '');
+      const done = started !== undefined && Date.now() - started > 1200 && behaviour !== 'stuck';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          !done
+            ? { status: 'running' }
+            : behaviour === 'fails'
+              ? { status: 'failed', reason: 'image not found' }
+              : { status: 'succeeded' },
+        ),
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { base, server };
+  }
+
+  const call = (base: string, timeoutMs: number, log: string[] = []) =>
+    runDeployWebhook({
+      url: `${base}/deploy`,
+      statusUrl: `${base}/status`,
+      payload: { version: 'v2', env: 'staging', deployment: 7 },
+      deployment: 7,
+      timeoutMs,
+      onOutput: (text) => log.push(text.trim()),
+    });
+
+  it('posts the deployment and polls its status until it succeeds or fails', async () => {
+    const ok = await deployService('ok');
+    const log: string[] = [];
+    expect(await call(ok.base, 10_000, log)).toEqual({ ok: true });
+    expect(log).toEqual([
+      `webhook: ${ok.base}/deploy accepted the deploy (202)`,
+      'webhook: status running',
+      'webhook: status succeeded',
+    ]);
+    const fails = await deployService('fails');
+    expect(await call(fails.base, 10_000)).toEqual({
+      ok: false,
+      reason: 'the deploy webhook reported a failure: image not found',
+    });
+    for (const s of [ok.server, fails.server]) s.close();
+  });
+
+  it('fails a webhook that never answers, and a deploy that never finishes, at the timeout', async () => {
+    const silent = await deployService('silent');
+    expect(await call(silent.base, 1000)).toEqual({
+      ok: false,
+      reason: 'the deploy webhook did not answer: timed out',
+    });
+    const stuck = await deployService('stuck');
+    expect(await call(stuck.base, 2000)).toEqual({
+      ok: false,
+      reason: 'the deploy webhook did not finish within 2 s (last status: running)',
+    });
+    for (const s of [silent.server, stuck.server]) {
+      s.closeAllConnections();
+      s.close();
+    }
   });
 });

@@ -129,3 +129,66 @@ export async function verifyHttp(options: {
     );
   }
 }
+
+/**
+ * Deploys by calling a webhook: POSTs the deployment as JSON to `url`, then polls `statusUrl`
+ * (with `?deployment=ID`) once a second until it answers `{"status": "succeeded"}` or
+ * `{"status": "failed", "reason": …}`; anything else means still running. A webhook that does not
+ * answer, refuses, or never finishes within `timeoutMs` is a failed deploy.
+ */
+export async function runDeployWebhook(options: {
+  readonly url: string;
+  readonly statusUrl: string;
+  readonly payload: Readonly<Record<string, string | number>>;
+  readonly deployment: number;
+  readonly timeoutMs: number;
+  readonly onOutput: (text: string) => void;
+}): Promise<StepOutcome> {
+  const ends = Date.now() + options.timeoutMs;
+  const left = (): number => Math.max(1, Math.min(10_000, ends - Date.now()));
+  try {
+    const res = await fetch(options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'understudy' },
+      body: JSON.stringify(options.payload),
+      signal: AbortSignal.timeout(left()),
+    });
+    await res.arrayBuffer();
+    if (!res.ok) return { ok: false, reason: `the deploy webhook answered ${res.status}` };
+    options.onOutput(`webhook: ${options.url} accepted the deploy (${res.status})\n`);
+  } catch (error) {
+    return { ok: false, reason: `the deploy webhook did not answer: ${reasonOf(error)}` };
+  }
+  const status = new URL(options.statusUrl);
+  status.searchParams.set('deployment', String(options.deployment));
+  let last = '';
+  while (Date.now() < ends) {
+    try {
+      const res = await fetch(status, { signal: AbortSignal.timeout(left()) });
+      const body = (await res.json().catch(() => ({}))) as { status?: unknown; reason?: unknown };
+      const state = typeof body.status === 'string' ? body.status : `HTTP ${res.status}`;
+      if (state !== last) options.onOutput(`webhook: status ${state}\n`);
+      last = state;
+      if (state === 'succeeded') return { ok: true };
+      if (state === 'failed')
+        return {
+          ok: false,
+          reason: `the deploy webhook reported a failure${typeof body.reason === 'string' ? `: ${body.reason}` : ''}`,
+        };
+    } catch (error) {
+      options.onOutput(`webhook: status unavailable (${reasonOf(error)})\n`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left())));
+  }
+  return {
+    ok: false,
+    reason: `the deploy webhook did not finish within ${options.timeoutMs / 1000} s (last status: ${last || 'none'})`,
+  };
+}
+
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  return (error as Error).name === 'TimeoutError'
+    ? 'timed out'
+    : (cause ?? (error as Error).message);
+}

@@ -17,7 +17,13 @@ import type { Config } from '../config/config-schema.js';
 import { parseDuration } from '../shared/duration.js';
 import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
-import { DeployLog, runDeployCommand, verifyHttp, type StepOutcome } from './deploy-action.js';
+import {
+  DeployLog,
+  runDeployCommand,
+  runDeployWebhook,
+  verifyHttp,
+  type StepOutcome,
+} from './deploy-action.js';
 import {
   HEARTBEAT_MS,
   finishDeployment,
@@ -70,6 +76,11 @@ export interface PromotionOptions {
   /** Each state the promotion enters. */
   readonly onState?: (state: string) => void;
   readonly now?: () => Date;
+  /**
+   * A repeated attempt (promote --wait) whose pending reasons have not changed: neither audited
+   * nor notified again.
+   */
+  readonly quietPending?: (gates: readonly GateResult[]) => boolean;
 }
 
 /** Checks `env` can be promoted into at all: a stage, with a deploy command. */
@@ -92,12 +103,12 @@ export function checkStage(config: Config, env: string): StageSettings {
         hint: `add release.${env}.deploy: { run: "./deploy.sh" } (VERSION and ENV are in its environment)`,
       },
     );
-  if (!('run' in settings.deploy))
+  if (!('run' in settings.deploy) && settings.deploy.status === undefined)
     throw new UnderstudyError(
       'E_CONFIG',
-      `release.${env}.deploy uses a webhook, which promote cannot call yet`,
+      `release.${env}.deploy is a webhook without a status URL: its callback needs \`understudy serve\`, which this Understudy does not have yet`,
       {
-        hint: 'deploy with a command (deploy: { run: … }) for now',
+        hint: `add release.${env}.deploy.status: a URL answering {"status": "running|succeeded|failed"}`,
       },
     );
   return settings;
@@ -106,6 +117,7 @@ export function checkStage(config: Config, env: string): StageSettings {
 /** Promotes `release` into `env`: gates, then deploy → verify → (rollback); then tells the webhooks. */
 export async function runPromotion(options: PromotionOptions): Promise<PromotionResult> {
   const result = await promote(options);
+  if (result.outcome === 'pending' && options.quietPending?.(result.gates) === true) return result;
   const undelivered = (
     await Promise.all(noticesOf(result, options).map((n) => notify(options.config, n)))
   ).flat();
@@ -190,19 +202,21 @@ async function promote(options: PromotionOptions): Promise<PromotionResult> {
   const pending = gates.filter((g) => g.status === 'pending');
   if (failed.length > 0 || pending.length > 0) {
     const outcome = failed.length > 0 ? 'denied' : 'pending';
-    await appendAudit(store, {
-      actor,
-      action: `promotion.${outcome}`,
-      subject: `${release.version} ${env}`,
-      details: {
-        ...how,
-        gates: [...failed, ...pending].map((g) => ({
-          gate: g.gate,
-          status: g.status,
-          reason: g.reason,
-        })),
-      },
-    });
+    const quiet = outcome === 'pending' && options.quietPending?.(gates) === true;
+    if (!quiet)
+      await appendAudit(store, {
+        actor,
+        action: `promotion.${outcome}`,
+        subject: `${release.version} ${env}`,
+        details: {
+          ...how,
+          gates: [...failed, ...pending].map((g) => ({
+            gate: g.gate,
+            status: g.status,
+            reason: g.reason,
+          })),
+        },
+      });
     return {
       ...base,
       outcome,
@@ -324,23 +338,42 @@ async function deployAndVerify(
     HEARTBEAT_MS,
   );
   try {
-    const deploy = settings.deploy as { run: string; timeout: string };
+    const deploy = settings.deploy!;
     options.onState?.(
       `${deployment.kind === 'rollback' ? 'rolling back' : 'deploying'} ${release.version} to ${env}`,
     );
-    let outcome = await runDeployCommand({
-      command: deploy.run,
-      cwd: options.cwd,
-      env: {
-        VERSION: release.version,
-        ENV: env,
-        ...(release.commit === undefined ? {} : { COMMIT: release.commit }),
-        ...(release.artifact === undefined ? {} : { ARTIFACT: release.artifact }),
-        UNDERSTUDY_DEPLOYMENT: String(deployment.id),
-      },
-      timeoutMs: parseDuration(deploy.timeout) ?? 900_000,
-      onOutput: out,
-    });
+    const fields = {
+      VERSION: release.version,
+      ENV: env,
+      ...(release.commit === undefined ? {} : { COMMIT: release.commit }),
+      ...(release.artifact === undefined ? {} : { ARTIFACT: release.artifact }),
+      UNDERSTUDY_DEPLOYMENT: String(deployment.id),
+    };
+    const timeoutMs = parseDuration(deploy.timeout) ?? 900_000;
+    let outcome =
+      'run' in deploy
+        ? await runDeployCommand({
+            command: deploy.run,
+            cwd: options.cwd,
+            env: fields,
+            timeoutMs,
+            onOutput: out,
+          })
+        : await runDeployWebhook({
+            url: deploy.webhook,
+            statusUrl: deploy.status!,
+            payload: {
+              version: release.version,
+              env,
+              ...(release.commit === undefined ? {} : { commit: release.commit }),
+              ...(release.artifact === undefined ? {} : { artifact: release.artifact }),
+              deployment: deployment.id,
+              kind: deployment.kind,
+            },
+            deployment: deployment.id,
+            timeoutMs,
+            onOutput: out,
+          });
     if (outcome.ok && settings.verify !== undefined) {
       await heartbeat(store, deployment.id, 'verifying');
       options.onState?.(`verifying ${release.version} in ${env} for ${settings.verify.for}`);

@@ -257,7 +257,27 @@ release:
       expect(frozen.stdout).toMatch(/… pending\s+freeze\s+staging is frozen until .* \(launch\)/);
       expect(await deployed(dir, 'staging')).toBe('v1');
 
-      // A deploy command that hangs is stopped at its timeout and v1 comes back.
+      // --wait tries again until the freeze is over, audited and reported once while waiting.
+      const soon = Date.now();
+      await writeFile(
+        path.join(dir, 'understudy.yaml'),
+        frozenConfig.replace(
+          / {4}freeze: .*\n/,
+          `    freeze: [{ from: "${new Date(soon - 60_000).toISOString()}", until: "${new Date(soon + 4_000).toISOString()}", reason: launch }]\n`,
+        ),
+      );
+      const waited = await cli(['promote', 'v2', '--to', 'staging', '--wait', '--interval', '1s']);
+      expect(waited.code).toBe(0);
+      expect(waited.stderr.match(/… waiting: waiting on freeze/g)).toHaveLength(1);
+      expect(await deployed(dir, 'staging')).toBe('v2');
+      const pendings = await cli(['audit', 'list', '--json', '--action', 'promotion.pending']);
+      expect(
+        pendings
+          .json<{ entries: { subject: string }[] }>()
+          .entries.filter((e) => e.subject === 'v2 staging'),
+      ).toHaveLength(2); // the refused attempt above, and the first of this wait
+
+      // A deploy command that hangs is stopped at its timeout and v2 comes back.
       const hanging = frozenConfig
         .replace(/ {4}freeze: .*\n/, '')
         .replace("deploy: { run: '", 'deploy: { run: \'test "$VERSION" = v3 && sleep 60; ')
@@ -268,8 +288,8 @@ release:
       expect(timedOut.code).toBe(1);
       const result = timedOut.json<PromotionResult>();
       expect(result.outcome).toBe('rolled-back');
-      expect(result.reason).toMatch(/did not finish within 2 s; rolled back to v1/);
-      expect(await deployed(dir, 'staging')).toBe('v1');
+      expect(result.reason).toMatch(/did not finish within 2 s; rolled back to v2/);
+      expect(await deployed(dir, 'staging')).toBe('v2');
     },
     E2E_TIMEOUT,
   );

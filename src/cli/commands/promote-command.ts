@@ -4,7 +4,8 @@
  * stderr as it comes and is kept with the deployment. Exit 0 deployed, 1 denied or rolled back,
  * 3 pending (gates waiting, a freeze, or the environment busy).
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseDuration } from '../../shared/duration.js';
 import type { GateResult } from '../../release/promotion-gates.js';
 import { runPromotion, type PromotionResult } from '../../release/promotion-run.js';
 import { getRelease } from '../../release/releases-repository.js';
@@ -12,6 +13,13 @@ import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
 import { warnUndelivered } from '../reporters/undelivered.js';
+
+function durationMs(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new InvalidArgumentError('must be a duration such as 10s, 5m or 1h');
+  return ms;
+}
 
 const exitCodes: Record<PromotionResult['outcome'], number> = {
   deployed: ExitCode.ok,
@@ -32,25 +40,65 @@ function gateLine(ctx: CommandContext, gate: GateResult): string {
   return `  ${mark}  ${gate.gate.padEnd(12)}  ${gate.reason}`;
 }
 
-async function promote(ctx: CommandContext, version: string, env: string): Promise<number> {
+interface PromoteOptions {
+  readonly to: string;
+  readonly wait?: boolean;
+  readonly interval: number;
+  readonly timeout: number;
+}
+
+/** The pending gates and their reasons: what a waiting promotion reports when it changes. */
+const pendingKey = (gates: readonly GateResult[]): string =>
+  gates
+    .filter((g) => g.status === 'pending')
+    .map((g) => `${g.gate}: ${g.reason.replace(/\d+ (s|min|h) ago/g, '')}`)
+    .join('\n');
+
+async function promote(
+  ctx: CommandContext,
+  version: string,
+  options: PromoteOptions,
+): Promise<number> {
+  const env = options.to;
   const loaded = await ctx.config();
   const store = await ctx.store();
   const release = await getRelease(store, version);
   const identity = await ctx.identity();
   const c = ctx.output.color;
-  const result = await runPromotion({
-    store,
-    config: loaded.config,
-    cwd: loaded.dir,
-    release,
-    env,
-    actor: identity?.name ?? ctx.actor(),
-    ...(identity === undefined ? {} : { identity }),
-    onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
-    onOutput: (text) => {
-      for (const line of text.replace(/\n$/, '').split('\n')) ctx.output.note(c.dim(`  │ ${line}`));
-    },
-  });
+  const giveUpAt = Date.now() + options.timeout;
+  let lastPending: string | undefined;
+  let result: PromotionResult;
+  for (;;) {
+    const seen = lastPending;
+    result = await runPromotion({
+      store,
+      config: loaded.config,
+      cwd: loaded.dir,
+      release,
+      env,
+      actor: identity?.name ?? ctx.actor(),
+      ...(identity === undefined ? {} : { identity }),
+      onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
+      onOutput: (text) => {
+        for (const line of text.replace(/\n$/, '').split('\n'))
+          ctx.output.note(c.dim(`  │ ${line}`));
+      },
+      quietPending: (gates) => seen !== undefined && pendingKey(gates) === seen,
+    });
+    if (result.outcome !== 'pending' || options.wait !== true || Date.now() >= giveUpAt) break;
+    const key = pendingKey(result.gates);
+    if (key !== lastPending && !ctx.output.interactive)
+      ctx.output.note(c.yellow(`… waiting: ${result.reason}`));
+    lastPending = key;
+    ctx.output.live([
+      c.yellow(`… waiting for ${env}: ${result.reason}`),
+      ...result.gates
+        .filter((g) => g.status === 'pending')
+        .map((g) => c.dim(`  ${g.gate}: ${g.reason}`)),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, options.interval));
+  }
+  ctx.output.live([]);
   ctx.output.document('promote', { ok: result.outcome === 'deployed', ...result });
   ctx.output.line(`promote ${c.bold(version)} → ${c.bold(env)}`);
   for (const gate of result.gates) ctx.output.line(gateLine(ctx, gate));
@@ -74,12 +122,15 @@ export const promoteCommand: CommandSpec = {
       )
       .argument('<version>', 'the release')
       .requiredOption('--to <env>', 'the stage to deploy it to')
+      .option('--wait', 'while pending, try again until it deploys, is denied, or --timeout')
+      .option('--interval <duration>', 'how often --wait tries again', durationMs, 10_000)
+      .option('--timeout <duration>', 'how long --wait waits at most', durationMs, 3_600_000)
       .addHelpText(
         'after',
         '\nExit codes: 0 deployed · 1 denied, or failed and rolled back · 3 pending (gates waiting, a freeze, another deployment)',
       );
-    command.action((version: string, options: { to: string }) =>
-      run('promote', (ctx) => promote(ctx, version, options.to)),
+    command.action((version: string, options: PromoteOptions) =>
+      run('promote', (ctx) => promote(ctx, version, options)),
     );
   },
 };
