@@ -532,6 +532,17 @@ const stageGates = z
           .describe('A URL or path on the environment URL that must answer 2xx.'),
         for: duration.default('1m').describe('How long the checks run.'),
         maxLatency: duration.optional(),
+        prometheus: z
+          .strictObject({
+            url: httpUrl.describe('The Prometheus server, e.g. http://prometheus:9090.'),
+            query: z
+              .string()
+              .min(1)
+              .describe('A PromQL query giving one number, e.g. an error rate over 5m.'),
+            max: z.number().describe('The query must stay at or below this after the window.'),
+          })
+          .optional()
+          .describe('A Prometheus threshold checked once the HTTP checks passed.'),
       })
       .optional(),
     rollback: z.enum(['auto', 'manual']).default('auto'),

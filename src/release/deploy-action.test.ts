@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DeployLog, runDeployCommand, runDeployWebhook, verifyHttp } from './deploy-action.js';
+import {
+  DeployLog,
+  runDeployCommand,
+  runDeployWebhook,
+  verifyHttp,
+  verifyPrometheus,
+} from './deploy-action.js';
 
 describe('the deploy command', () => {
   it('gets VERSION and ENV, and its output as it comes', async () => {
@@ -164,5 +170,50 @@ describe('deploying through a webhook', () => {
       s.closeAllConnections();
       s.close();
     }
+  });
+});
+
+describe('verification by a Prometheus threshold', () => {
+  it('passes at or below the threshold, and fails above it or without one number', async () => {
+    const answers: Record<string, unknown> = {
+      ok: {
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.002'] }] },
+      },
+      high: { status: 'success', data: { resultType: 'scalar', result: [1, '0.07'] } },
+      none: { status: 'success', data: { resultType: 'vector', result: [] } },
+      bad: { status: 'error', error: 'parse error at char 4' },
+    };
+    const server = createServer((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answers[query]));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await verifyPrometheus({ url, query: 'ok', max: 0.01 })).toEqual({
+        ok: true,
+        value: 0.002,
+      });
+      expect(await verifyPrometheus({ url, query: 'high', max: 0.01 })).toEqual({
+        ok: false,
+        value: 0.07,
+        reason: 'verification failed: high is 0.07, above 0.01',
+      });
+      expect(await verifyPrometheus({ url, query: 'none', max: 1 })).toMatchObject({
+        ok: false,
+        reason: 'the Prometheus query gave 0 samples, not one: none',
+      });
+      expect(await verifyPrometheus({ url, query: 'bad', max: 1 })).toMatchObject({
+        ok: false,
+        reason: 'Prometheus refused the query: parse error at char 4',
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    expect((await verifyPrometheus({ url, query: 'ok', max: 1 })).ok).toBe(false);
   });
 });

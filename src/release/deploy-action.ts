@@ -192,3 +192,51 @@ function reasonOf(error: unknown): string {
     ? 'timed out'
     : (cause ?? (error as Error).message);
 }
+
+/**
+ * Asks Prometheus (`/api/v1/query`) for `query` and checks the one number it gives is at most
+ * `max`. No answer, an error, no sample or several samples fail the check: a threshold without
+ * evidence is not green.
+ */
+export async function verifyPrometheus(options: {
+  readonly url: string;
+  readonly query: string;
+  readonly max: number;
+}): Promise<StepOutcome & { readonly value?: number }> {
+  const endpoint = new URL('/api/v1/query', options.url);
+  endpoint.searchParams.set('query', options.query);
+  let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
+  try {
+    const res = await fetch(endpoint, { signal: AbortSignal.timeout(10_000) });
+    body = (await res.json()) as typeof body;
+  } catch (error) {
+    return { ok: false, reason: `Prometheus did not answer: ${reasonOf(error)}` };
+  }
+  if (body.status !== 'success')
+    return {
+      ok: false,
+      reason: `Prometheus refused the query: ${body.error ?? 'no reason given'}`,
+    };
+  const result = body.data?.result;
+  const samples: unknown[] =
+    body.data?.resultType === 'scalar'
+      ? [result]
+      : Array.isArray(result)
+        ? result.map((r) => (r as { value?: unknown }).value)
+        : [];
+  if (samples.length !== 1)
+    return {
+      ok: false,
+      reason: `the Prometheus query gave ${samples.length} samples, not one: ${options.query}`,
+    };
+  const value = Number((samples[0] as [number, string] | undefined)?.[1]);
+  if (!Number.isFinite(value))
+    return { ok: false, reason: `the Prometheus query gave no number: ${options.query}` };
+  return value <= options.max
+    ? { ok: true, value }
+    : {
+        ok: false,
+        value,
+        reason: `verification failed: ${options.query} is ${value}, above ${options.max}`,
+      };
+}

@@ -22,6 +22,7 @@ import {
   runDeployCommand,
   runDeployWebhook,
   verifyHttp,
+  verifyPrometheus,
   type StepOutcome,
 } from './deploy-action.js';
 import {
@@ -389,7 +390,14 @@ async function deployAndVerify(
         onCheck: (line) => out(`${line}\n`),
       });
       if (outcome.ok) out(`verify: ${url} healthy for ${settings.verify.for}\n`);
-      else out(`${outcome.reason}\n`);
+      const prometheus = settings.verify.prometheus;
+      if (outcome.ok && prometheus !== undefined) {
+        const measured = await verifyPrometheus(prometheus);
+        outcome = measured;
+        if (measured.ok)
+          out(`verify: ${prometheus.query} = ${measured.value} (at most ${prometheus.max})\n`);
+      }
+      if (!outcome.ok) out(`${outcome.reason}\n`);
     }
     const done = await finishDeployment(store, deployment, {
       status: outcome.ok ? 'succeeded' : 'failed',
