@@ -41,6 +41,7 @@ import {
   type StageSettings,
 } from './promotion-gates.js';
 import { noteRequest } from './approvals.js';
+import { breakGlass } from './overrides.js';
 import type { Release } from './release-model.js';
 import { getRelease } from './releases-repository.js';
 import { authDetails, type Identity } from '../access/people.js';
@@ -82,6 +83,8 @@ export interface PromotionOptions {
    * nor notified again.
    */
   readonly quietPending?: (gates: readonly GateResult[]) => boolean;
+  /** An admin's reason to deploy through a freeze (with a second person's approval). */
+  readonly breakGlass?: string;
 }
 
 /** Checks `env` can be promoted into at all: a stage, with a deploy command. */
@@ -192,13 +195,45 @@ async function promote(options: PromotionOptions): Promise<PromotionResult> {
 
   // Whoever asks to promote a release somewhere can never approve it there.
   await noteRequest(store, release.version, env, actor);
-  const gates = await evaluateGates(store, release, env, {
+  let gates = await evaluateGates(store, release, env, {
     config,
     now: now(),
     identity: options.identity,
     actor,
   });
   const how = authDetails(options.identity);
+  // Break-glass: when the freeze is all that stands in the way, an admin may override it with
+  // a second person's approval.
+  let overridden = false;
+  const blocking = gates.filter((g) => g.status !== 'pass');
+  if (options.breakGlass !== undefined && blocking.length === 1 && blocking[0]!.gate === 'freeze') {
+    const glass = await breakGlass(
+      store,
+      { version: release.version, env, reason: options.breakGlass },
+      options.identity,
+    );
+    const freeze = blocking[0]!;
+    if ('approved' in glass) {
+      overridden = true;
+      gates = gates.map((g) =>
+        g === freeze
+          ? {
+              gate: 'freeze',
+              status: 'pass',
+              reason: `${freeze.reason.split(':')[0]}; overridden by ${glass.approved.requestedBy} (${glass.approved.reason}), approved by ${glass.approved.approvedBy ?? '?'}`,
+            }
+          : g,
+      );
+    } else
+      gates = [
+        ...gates,
+        {
+          gate: 'break-glass',
+          status: 'pending',
+          reason: `${glass.waiting.requestedBy} asked to override the freeze (${glass.waiting.reason}); a second person must agree: understudy approve ${release.version} --env ${env} --break-glass`,
+        },
+      ];
+  }
   const failed = gates.filter((g) => g.status === 'fail');
   const pending = gates.filter((g) => g.status === 'pending');
   if (failed.length > 0 || pending.length > 0) {
@@ -257,7 +292,7 @@ async function promote(options: PromotionOptions): Promise<PromotionResult> {
   }
   let deployment = taken.started;
   // The freeze counts when the deploy starts, not when it was asked for.
-  const frozen = activeFreeze(settings.freeze, now());
+  const frozen = overridden ? undefined : activeFreeze(settings.freeze, now());
   if (frozen !== undefined) {
     deployment = await finishDeployment(store, deployment, {
       status: 'cancelled',

@@ -224,6 +224,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX reservations_env_status ON reservations (env, status, id);
     `,
   },
+  {
+    version: 8,
+    name: 'break-glass',
+    sql: `
+      CREATE TABLE overrides (
+        id bigserial PRIMARY KEY,
+        version text NOT NULL REFERENCES releases (version),
+        env text NOT NULL,
+        requested_by text NOT NULL,
+        reason text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        approved_by text,
+        approved_at timestamptz,
+        used_at timestamptz
+      );
+      CREATE INDEX overrides_version_env ON overrides (version, env, id DESC);
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

@@ -202,6 +202,71 @@ release:
       reason: 'rejected by carol: breaks checkout',
     });
 
+    // Break-glass: production freezes; an admin may deploy through it with a second person.
+    const frozen = await readFile(config, 'utf8');
+    await writeFile(
+      config,
+      frozen.replace(
+        '    approvals: 2\n',
+        `    approvals: 2\n    freeze: [{ from: "${new Date(Date.now() - 60_000).toISOString()}", until: "${new Date(Date.now() + 3_600_000).toISOString()}", reason: launch }]\n`,
+      ),
+    );
+    await cli(['release', 'create', 'v3'], asCi);
+    await cli(['check', 'report', 'e2e', '--version', 'v3', '--status', 'pass'], asCi);
+    expect((await cli(['promote', 'v3', '--to', 'staging'], asCi)).code).toBe(0);
+    for (const [person, next] of [
+      [bob, bob.code],
+      [carol, carol.code],
+    ] as const)
+      expect(
+        (await cli(['approve', 'v3', '--env', 'production', '--totp', await next()], as(person)))
+          .code,
+      ).toBe(0);
+    const glass = [
+      'promote',
+      'v3',
+      '--to',
+      'production',
+      '--break-glass',
+      'hotfix for the checkout outage',
+    ];
+    const asked = await cli([...glass, '--totp', await anaCode(), '--json'], asAna);
+    expect(asked.code).toBe(3);
+    expect(
+      asked.json<PromotionResult>().gates.find((g) => g.gate === 'break-glass')?.reason,
+    ).toMatch(
+      /^ana asked to override the freeze \(hotfix for the checkout outage\); a second person must agree/,
+    );
+    const herself = await cli(
+      ['approve', 'v3', '--env', 'production', '--break-glass', '--totp', await anaCode()],
+      asAna,
+    );
+    expect(herself.code).toBe(1);
+    expect(herself.stderr).toContain('ana asked for this override and cannot approve it');
+    expect(
+      (
+        await cli(
+          ['approve', 'v3', '--env', 'production', '--break-glass', '--totp', await bob.code()],
+          as(bob),
+        )
+      ).code,
+    ).toBe(0);
+    const through = await cli([...glass, '--totp', await anaCode(), '--json'], asAna);
+    expect(through.code).toBe(0);
+    expect(through.json<PromotionResult>().gates.find((g) => g.gate === 'freeze')?.reason).toMatch(
+      /overridden by ana \(hotfix for the checkout outage\), approved by bob$/,
+    );
+    const overrides = (await cli(['audit', 'list', '--json', '--limit', '300']))
+      .json<{
+        entries: { actor: string; action: string }[];
+      }>()
+      .entries.filter((e) => e.action.startsWith('override.'));
+    expect(overrides.map((e) => `${e.actor} ${e.action}`)).toEqual([
+      'ana override.requested',
+      'bob override.approved',
+      'ana override.used',
+    ]);
+
     const audit = await cli(['audit', 'list', '--json', '--limit', '200']);
     const approvals = audit
       .json<{
@@ -218,6 +283,8 @@ release:
       'bob approval.approve v1 production',
       'ana approval.approve v1 production',
       'carol approval.reject v2 production',
+      'bob approval.approve v3 production',
+      'carol approval.approve v3 production',
     ]);
     expect(approvals.every((e) => e.details.secondFactor === true)).toBe(true);
     expect((await cli(['audit', 'verify'])).code).toBe(0);

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { decide } from '../../release/approvals.js';
+import { approveBreakGlass } from '../../release/overrides.js';
 import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
@@ -21,36 +22,54 @@ export const approveCommand: CommandSpec = {
         .argument('<version>', 'the release')
         .requiredOption('--env <env>', 'the environment it would be promoted into')
         .option('--comment <text>', 'why, for the audit log and the others');
-      command.action((version: string, options: { env: string; comment?: string }) =>
-        run(verb, async (ctx) => {
-          const loaded = await ctx.config();
-          const store = await ctx.store();
-          const release = await getRelease(store, version);
-          const { decision, pending } = await decide(
-            store,
-            {
-              release,
-              env: options.env,
-              decision: verb,
-              ...(options.comment === undefined ? {} : { comment: options.comment }),
-              config: loaded.config,
-              now: new Date(),
-            },
-            await ctx.identity(),
-          );
-          ctx.output.document(verb, { ok: true, decision, evidenceNotPassing: pending });
-          const c = ctx.output.color;
-          ctx.output.line(
-            `${c.green('✓')} ${decision.approver} ${verb === 'approve' ? 'approved' : 'rejected'} ${c.bold(version)} for ${c.bold(options.env)}`,
-          );
-          if (pending.length > 0)
-            ctx.output.line(
-              c.yellow(
-                `  ! evidence not passing yet (${pending.map((g) => g.gate).join(', ')}): this ${verb === 'approve' ? 'approval' : 'rejection'} lapses when it changes`,
-              ),
+      if (verb === 'approve')
+        command.option(
+          '--break-glass',
+          "agree to an admin's request to deploy through a freeze (you, not them; with --totp)",
+        );
+      command.action(
+        (version: string, options: { env: string; comment?: string; breakGlass?: boolean }) =>
+          run(verb, async (ctx) => {
+            const loaded = await ctx.config();
+            const store = await ctx.store();
+            const release = await getRelease(store, version);
+            if (options.breakGlass === true) {
+              const override = await approveBreakGlass(
+                store,
+                { version: release.version, env: options.env },
+                await ctx.identity(),
+              );
+              ctx.output.document('approve', { ok: true, override });
+              ctx.output.line(
+                `${ctx.output.color.green('✓')} ${override.approvedBy ?? ''} agreed to ${override.requestedBy}'s break-glass override for ${version} in ${options.env} (${override.reason})`,
+              );
+              return ExitCode.ok;
+            }
+            const { decision, pending } = await decide(
+              store,
+              {
+                release,
+                env: options.env,
+                decision: verb,
+                ...(options.comment === undefined ? {} : { comment: options.comment }),
+                config: loaded.config,
+                now: new Date(),
+              },
+              await ctx.identity(),
             );
-          return ExitCode.ok;
-        }),
+            ctx.output.document(verb, { ok: true, decision, evidenceNotPassing: pending });
+            const c = ctx.output.color;
+            ctx.output.line(
+              `${c.green('✓')} ${decision.approver} ${verb === 'approve' ? 'approved' : 'rejected'} ${c.bold(version)} for ${c.bold(options.env)}`,
+            );
+            if (pending.length > 0)
+              ctx.output.line(
+                c.yellow(
+                  `  ! evidence not passing yet (${pending.map((g) => g.gate).join(', ')}): this ${verb === 'approve' ? 'approval' : 'rejection'} lapses when it changes`,
+                ),
+              );
+            return ExitCode.ok;
+          }),
       );
     }
   },

@@ -45,6 +45,7 @@ interface PromoteOptions {
   readonly wait?: boolean;
   readonly interval: number;
   readonly timeout: number;
+  readonly breakGlass?: string;
 }
 
 /** The pending gates and their reasons: what a waiting promotion reports when it changes. */
@@ -84,6 +85,7 @@ async function promote(
           ctx.output.note(c.dim(`  │ ${line}`));
       },
       quietPending: (gates) => seen !== undefined && pendingKey(gates) === seen,
+      ...(options.breakGlass === undefined ? {} : { breakGlass: options.breakGlass }),
     });
     if (result.outcome !== 'pending' || options.wait !== true || Date.now() >= giveUpAt) break;
     const key = pendingKey(result.gates);
@@ -125,6 +127,10 @@ export const promoteCommand: CommandSpec = {
       .option('--wait', 'while pending, try again until it deploys, is denied, or --timeout')
       .option('--interval <duration>', 'how often --wait tries again', durationMs, 10_000)
       .option('--timeout <duration>', 'how long --wait waits at most', durationMs, 3_600_000)
+      .option(
+        '--break-glass <reason>',
+        'deploy through a freeze: admin with --totp, and a second person must approve',
+      )
       .addHelpText(
         'after',
         '\nExit codes: 0 deployed · 1 denied, or failed and rolled back · 3 pending (gates waiting, a freeze, another deployment)',
