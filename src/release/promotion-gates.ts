@@ -249,7 +249,7 @@ export async function evaluateEvidence(
  * with one, a deployer or admin of `env` — a person with a current second factor where `env` is
  * protected, or a CI token scoped to it.
  */
-function identityGate(
+export function identityGate(
   env: string,
   protectedEnv: boolean,
   identity: Identity | undefined,

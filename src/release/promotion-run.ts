@@ -29,6 +29,7 @@ import {
   HEARTBEAT_MS,
   finishDeployment,
   heartbeat,
+  listDeployments,
   startDeployment,
   type Deployment,
 } from './deployments-repository.js';
@@ -36,6 +37,7 @@ import { activeFreeze } from './freeze.js';
 import {
   currentDeployment,
   evaluateGates,
+  identityGate,
   stageSettings,
   type GateResult,
   type StageSettings,
@@ -459,4 +461,95 @@ function verifyUrl(config: Config, env: string, http: string): string {
       },
     );
   return new URL(http, base).href;
+}
+
+export interface RollbackOptions extends Omit<
+  PromotionOptions,
+  'release' | 'quietPending' | 'breakGlass'
+> {
+  /** The version to go back to (one that succeeded in the environment before); default: the one before the current. */
+  readonly to?: string;
+}
+
+export interface RollbackResult {
+  readonly outcome: 'rolled-back' | 'failed' | 'pending';
+  readonly env: string;
+  readonly from?: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly deployment?: Deployment;
+  readonly undelivered?: readonly NotifyFailure[];
+}
+
+/**
+ * Rolls `env` back by hand: deploys and verifies an earlier version that succeeded there, with
+ * the environment's own deploy action, under the same lock, identity rule and audit as a
+ * promotion.
+ */
+export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
+  const { store, config, env, actor } = options;
+  const settings = checkStage(config, env);
+  const gate = identityGate(env, config.environments[env]?.protected === true, options.identity);
+  if (gate.status !== 'pass') throw new UnderstudyError('E_BLOCKED', gate.reason);
+  const history = (await listDeployments(store, { env }, 200)).filter(
+    (d) => d.status === 'succeeded',
+  );
+  const current = history[0];
+  if (current === undefined)
+    throw new UnderstudyError(
+      'E_INPUT',
+      `Understudy has deployed nothing to ${env}: nothing to roll back`,
+    );
+  const target =
+    options.to === undefined
+      ? history.find((d) => d.version !== current.version)
+      : history.find((d) => d.version === options.to);
+  if (target === undefined)
+    throw new UnderstudyError(
+      'E_INPUT',
+      options.to === undefined
+        ? `${env} has run only ${current.version}: nothing earlier to roll back to`
+        : `${options.to} never ran successfully in ${env}`,
+      {
+        hint: `versions that ran there: ${[...new Set(history.map((d) => d.version))].join(', ')}`,
+      },
+    );
+  const release = await getRelease(store, target.version);
+  const taken = await startDeployment(store, {
+    env,
+    version: release.version,
+    kind: 'rollback',
+    requestedBy: actor,
+    details: { ...authDetails(options.identity), from: current.version },
+  });
+  if ('busy' in taken)
+    return {
+      outcome: 'pending',
+      env,
+      from: current.version,
+      to: release.version,
+      reason: `${env} is busy: ${taken.busy.kind} of ${taken.busy.version} by ${taken.busy.requestedBy} since ${taken.busy.startedAt}`,
+    };
+  const attempt = await deployAndVerify({ ...options, release }, settings, taken.started, release);
+  const ok = attempt.outcome.ok;
+  const reason = ok
+    ? `rolled back from ${current.version} to ${release.version}`
+    : `the rollback to ${release.version} failed: ${attempt.outcome.reason}`;
+  const undelivered = ok
+    ? await notify(config, {
+        event: 'rollback.done',
+        subject: `${release.version} ${env}`,
+        text: `${env}: ${reason} by ${actor}`,
+        details: { env, from: current.version, to: release.version, actor },
+      })
+    : [];
+  return {
+    outcome: ok ? 'rolled-back' : 'failed',
+    env,
+    from: current.version,
+    to: release.version,
+    reason,
+    deployment: attempt.deployment,
+    ...(undelivered.length === 0 ? {} : { undelivered }),
+  };
 }

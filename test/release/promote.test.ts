@@ -232,6 +232,17 @@ release:
       expect(audit.json<{ entries: { subject: string }[] }>().entries).toMatchObject([
         { subject: 'v2 staging' },
       ]);
+      // By hand: back to the version before, with the same deploy command; or to a named one.
+      const back = await cli(['rollback', 'staging']);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toContain('staging: rolled back from v2 to v1');
+      expect(await deployed(dir, 'staging')).toBe('v1');
+      const unknown = await cli(['rollback', 'staging', '--to', 'v9']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('v9 never ran successfully in staging');
+      expect((await cli(['rollback', 'production'])).stderr).toContain(
+        'Understudy has deployed nothing to production',
+      );
       expect((await cli(['audit', 'verify'])).code).toBe(0);
     },
     E2E_TIMEOUT,

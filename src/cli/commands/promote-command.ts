@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../../shared/duration.js';
 import type { GateResult } from '../../release/promotion-gates.js';
-import { runPromotion, type PromotionResult } from '../../release/promotion-run.js';
+import { runPromotion, runRollback, type PromotionResult } from '../../release/promotion-run.js';
 import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
@@ -138,5 +138,51 @@ export const promoteCommand: CommandSpec = {
     command.action((version: string, options: PromoteOptions) =>
       run('promote', (ctx) => promote(ctx, version, options)),
     );
+
+    program
+      .command('rollback')
+      .description('deploy an earlier version that ran in an environment (default: the one before)')
+      .argument('<env>', 'the environment')
+      .option('--to <version>', 'the version to go back to')
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 rolled back · 1 the rollback failed · 3 the environment is busy',
+      )
+      .action((env: string, options: { to?: string }) =>
+        run('rollback', async (ctx) => {
+          const loaded = await ctx.config();
+          const store = await ctx.store();
+          const identity = await ctx.identity();
+          const c = ctx.output.color;
+          const result = await runRollback({
+            store,
+            config: loaded.config,
+            cwd: loaded.dir,
+            env,
+            actor: identity?.name ?? ctx.actor(),
+            ...(identity === undefined ? {} : { identity }),
+            ...(options.to === undefined ? {} : { to: options.to }),
+            onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
+            onOutput: (text) => {
+              for (const line of text.replace(/\n$/, '').split('\n'))
+                ctx.output.note(c.dim(`  │ ${line}`));
+            },
+          });
+          ctx.output.document('rollback', { ok: result.outcome === 'rolled-back', ...result });
+          ctx.output.line(
+            result.outcome === 'rolled-back'
+              ? c.green(`✓ ${env}: ${result.reason}`)
+              : result.outcome === 'pending'
+                ? c.yellow(`… ${result.reason}`)
+                : c.red(`✗ ${result.reason}`),
+          );
+          warnUndelivered(ctx.output, result.undelivered ?? []);
+          return result.outcome === 'rolled-back'
+            ? ExitCode.ok
+            : result.outcome === 'pending'
+              ? ExitCode.pending
+              : ExitCode.blocking;
+        }),
+      );
   },
 };
