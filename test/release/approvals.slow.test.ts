@@ -58,6 +58,7 @@ release:
     requires: ["check:e2e"]
     approvals: 2
     deploy: { run: 'printf "%s" "$VERSION" > deployed-$ENV' }
+    verify: { http: /healthz, for: 1s }
 `,
     );
     const store = { UNDERSTUDY_STORE_URL: await pg().createDatabase() };

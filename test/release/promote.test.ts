@@ -304,4 +304,52 @@ release:
     },
     E2E_TIMEOUT,
   );
+  it(
+    'holds back on missing or stale evidence: a replay from before the deploy, or too old',
+    async () => {
+      const { dir, env, cli } = await project();
+      const configFile = path.join(dir, 'understudy.yaml');
+      await writeFile(
+        configFile,
+        (await readFile(configFile, 'utf8')).replace(
+          '    requires: ["check:e2e"]',
+          '    requires: [replay]\n    evidenceMaxAge: 8s',
+        ),
+      );
+      const saveReplay = async (status: string): Promise<number> => {
+        const store = await openStore({ url: env.UNDERSTUDY_STORE_URL!, dir });
+        try {
+          return (
+            await store.reports.save({ kind: 'replay', subject: 'staging', status, body: {} })
+          ).id;
+        } finally {
+          await store.close();
+        }
+      };
+      await cli(['release', 'create', 'v1']);
+      const early = await saveReplay('pass'); // taken before v1 ran in staging
+      expect((await cli(['promote', 'v1', '--to', 'staging'])).code).toBe(0);
+      const gate = async (): Promise<string | undefined> =>
+        (await cli(['promote', 'v1', '--to', 'production', '--json']))
+          .json<PromotionResult>()
+          .gates.find((g) => g.gate === 'replay')?.reason;
+      expect(await gate()).toBe(
+        `the latest (report ${early}) was taken before v1 was deployed there: run it again`,
+      );
+      const failed = await saveReplay('fail');
+      expect(await gate()).toMatch(
+        new RegExp(`^the latest is fail, not a pass \\(report ${failed}, `),
+      );
+      const fresh = await saveReplay('pass');
+      await new Promise((resolve) => setTimeout(resolve, 8500));
+      expect(await gate()).toMatch(
+        new RegExp(`^the latest \\(report ${fresh}\\) is \\d+ s old; evidence counts for 8s$`),
+      );
+      await saveReplay('pass');
+      const shipped = await cli(['promote', 'v1', '--to', 'production']);
+      expect(shipped.code).toBe(0);
+      expect(shipped.stdout).toMatch(/✓ pass\s+replay\s+report \d+, \d+ s ago/);
+    },
+    E2E_TIMEOUT,
+  );
 });
