@@ -68,27 +68,37 @@ async function peopleCount(store: AccessStore): Promise<number> {
   return toNumber(rows[0]?.n, 'count');
 }
 
-/** Requires `identity` to be an admin with a second factor (after the first person exists). */
+/** Requires a person (not a CI token) who gave a current code; `what` names the action. */
+export function requirePersonWithCode(identity: Identity | undefined, what: string): Identity {
+  if (identity === undefined || identity.kind !== 'person')
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${what} needs a person: set UNDERSTUDY_TOKEN to your token`,
+      { hint: 'and give a current code with --totp' },
+    );
+  if (!identity.secondFactor)
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${what} needs a second factor: give a current code with --totp`,
+    );
+  return identity;
+}
+
+/** Requires an admin who gave a current code. */
 function requireAdmin(identity: Identity | undefined, action: string): Identity {
   if (identity === undefined)
     throw new UnderstudyError(
       'E_BLOCKED',
       `${action} needs an admin: set UNDERSTUDY_TOKEN to an admin's token`,
-      {
-        hint: 'and give a current code with --totp',
-      },
+      { hint: 'and give a current code with --totp' },
     );
-  if (identity.kind !== 'person' || !allows(identity.roles, '*', 'administer'))
+  const person = requirePersonWithCode(identity, action);
+  if (!allows(person.roles, '*', 'administer'))
     throw new UnderstudyError(
       'E_BLOCKED',
-      `${action} needs an admin; ${identity.name} holds ${describeRoles(identity.roles)}`,
+      `${action} needs an admin; ${person.name} holds ${describeRoles(person.roles)}`,
     );
-  if (!identity.secondFactor)
-    throw new UnderstudyError(
-      'E_BLOCKED',
-      `${action} needs a second factor: give a current code with --totp`,
-    );
-  return identity;
+  return person;
 }
 
 /** Adds a person with roles, handing out their token and TOTP enrolment. */

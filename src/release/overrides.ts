@@ -5,7 +5,7 @@
  * promotion then passes the freeze gate, once, within an hour of the agreement. Only the freeze
  * is overridden — evidence and approvals still count — and every step is audited as such.
  */
-import { authDetails, type Identity } from '../access/people.js';
+import { authDetails, requirePersonWithCode, type Identity } from '../access/people.js';
 import { allows } from '../access/roles.js';
 import { appendAuditIn } from '../audit/audit-log.js';
 import { UnderstudyError } from '../shared/errors.js';
@@ -38,20 +38,6 @@ const toOverride = (r: Row): Override => ({
   ...(r.approved_by === null ? {} : { approvedBy: toText(r.approved_by, 'overrides.approved_by') }),
 });
 
-function requireSecondFactor(identity: Identity | undefined, what: string): Identity {
-  if (identity === undefined || identity.kind !== 'person')
-    throw new UnderstudyError(
-      'E_BLOCKED',
-      `${what} needs a person: set UNDERSTUDY_TOKEN to your token`,
-    );
-  if (!identity.secondFactor)
-    throw new UnderstudyError(
-      'E_BLOCKED',
-      `${what} needs a second factor: give a current code with --totp`,
-    );
-  return identity;
-}
-
 /**
  * For an admin's break-glass promotion: the approved, unused override to use now, or — when
  * there is none — the request (made now, or already waiting) for a second person to approve.
@@ -61,7 +47,7 @@ export async function breakGlass(
   input: { version: string; env: string; reason: string },
   identity: Identity | undefined,
 ): Promise<{ approved: Override } | { waiting: Override }> {
-  const admin = requireSecondFactor(identity, 'breaking the glass');
+  const admin = requirePersonWithCode(identity, 'breaking the glass');
   if (!allows(admin.roles, input.env, 'administer'))
     throw new UnderstudyError(
       'E_BLOCKED',
@@ -119,7 +105,7 @@ export async function approveBreakGlass(
   input: { version: string; env: string },
   identity: Identity | undefined,
 ): Promise<Override> {
-  const person = requireSecondFactor(identity, 'approving a break-glass override');
+  const person = requirePersonWithCode(identity, 'approving a break-glass override');
   if (!allows(person.roles, input.env, 'approve'))
     throw new UnderstudyError(
       'E_BLOCKED',

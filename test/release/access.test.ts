@@ -3,10 +3,8 @@
  * need an admin with a current TOTP code, a code works once, CI acts with a scoped token, and a
  * protected environment only takes a change from someone allowed to make it.
  */
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { generateSync } from 'otplib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import type { Enrolment } from '../../src/access/people.js';
 import type { PromotionResult } from '../../src/release/promotion-run.js';
 import { runUnderstudy, tempProject } from '../harness/cli.js';
 import { usePostgres } from '../harness/postgres.js';
+import { startOkService } from './local-service.js';
 
 /** The code of the time step `offset` steps from now (each code is accepted once, in order). */
 const code = (secret: string, offset = 0): string =>
@@ -26,10 +25,9 @@ describe('people, tokens and the second factor', () => {
 
   it('admits only those allowed, with a second factor where it is needed, and audits how each acted', async () => {
     const dir = await tempProject();
-    server = createServer((_req, res) => res.end('ok'));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const service = await startOkService();
+    server = service.server;
+    const url = service.url;
     const deploy = 'printf "%s" "$VERSION" > deployed-$ENV';
     await writeFile(
       path.join(dir, 'understudy.yaml'),

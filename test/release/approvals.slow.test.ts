@@ -3,10 +3,8 @@
  * creator or the requester, never a CI token; bound to the evidence (a new CI result lapses
  * them) and to time; a rejection denies.
  */
-import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { generateSync } from 'otplib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import type { Enrolment } from '../../src/access/people.js';
 import type { PromotionResult } from '../../src/release/promotion-run.js';
 import { runUnderstudy, tempProject } from '../harness/cli.js';
 import { usePostgres } from '../harness/postgres.js';
+import { startOkService } from './local-service.js';
 
 const STEP_MS = 30_000;
 
@@ -40,10 +39,9 @@ describe('approvals', () => {
 
   it('needs two approvers who neither made nor asked for the release, bound to its evidence', async () => {
     const dir = await tempProject();
-    server = createServer((_req, res) => res.end('ok'));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const service = await startOkService();
+    server = service.server;
+    const url = service.url;
     const config = path.join(dir, 'understudy.yaml');
     await writeFile(
       config,
