@@ -5,6 +5,7 @@
  * it: each call has 5 s, failures are reported back to the caller, not thrown.
  */
 import type { Config } from '../config/config-schema.js';
+import { fetchFailure } from '../shared/fetch-failure.js';
 
 export type NotifyEvent =
   | 'approval.requested'
@@ -68,14 +69,11 @@ export async function notify(
           ? undefined
           : { url: hook.url, event: notice.event, reason: `answered ${res.status}` };
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        const why = fetchFailure(error);
         return {
           url: hook.url,
           event: notice.event,
-          reason:
-            (error as Error).name === 'TimeoutError'
-              ? `no answer within ${TIMEOUT_MS / 1000} s`
-              : (cause ?? (error as Error).message),
+          reason: why === 'timed out' ? `no answer within ${TIMEOUT_MS / 1000} s` : why,
         };
       }
     }),

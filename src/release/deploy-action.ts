@@ -4,6 +4,7 @@
  * hangs is stopped at its timeout, a health check that does not answer counts as failed.
  */
 import { spawn } from 'node:child_process';
+import { fetchFailure } from '../shared/fetch-failure.js';
 
 /** What a step ended with. */
 export type StepOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -119,8 +120,7 @@ export async function verifyHttp(options: {
         problem = `${options.url} took ${Math.round(ms)} ms (at most ${options.maxLatencyMs} ms allowed)`;
       else options.onCheck?.(`verify: ${res.status} in ${Math.round(ms)} ms`);
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      problem = `${options.url} did not answer (${cause ?? (error as Error).name})`;
+      problem = `${options.url} did not answer (${fetchFailure(error)})`;
     }
     if (problem !== undefined) return { ok: false, reason: `verification failed: ${problem}` };
     if (Date.now() >= ends) return { ok: true };
@@ -157,7 +157,7 @@ export async function runDeployWebhook(options: {
     if (!res.ok) return { ok: false, reason: `the deploy webhook answered ${res.status}` };
     options.onOutput(`webhook: ${options.url} accepted the deploy (${res.status})\n`);
   } catch (error) {
-    return { ok: false, reason: `the deploy webhook did not answer: ${reasonOf(error)}` };
+    return { ok: false, reason: `the deploy webhook did not answer: ${fetchFailure(error)}` };
   }
   const status = new URL(options.statusUrl);
   status.searchParams.set('deployment', String(options.deployment));
@@ -176,7 +176,7 @@ export async function runDeployWebhook(options: {
           reason: `the deploy webhook reported a failure${typeof body.reason === 'string' ? `: ${body.reason}` : ''}`,
         };
     } catch (error) {
-      options.onOutput(`webhook: status unavailable (${reasonOf(error)})\n`);
+      options.onOutput(`webhook: status unavailable (${fetchFailure(error)})\n`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left())));
   }
@@ -184,13 +184,6 @@ export async function runDeployWebhook(options: {
     ok: false,
     reason: `the deploy webhook did not finish within ${options.timeoutMs / 1000} s (last status: ${last || 'none'})`,
   };
-}
-
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  return (error as Error).name === 'TimeoutError'
-    ? 'timed out'
-    : (cause ?? (error as Error).message);
 }
 
 /**
@@ -210,7 +203,7 @@ export async function verifyPrometheus(options: {
     const res = await fetch(endpoint, { signal: AbortSignal.timeout(10_000) });
     body = (await res.json()) as typeof body;
   } catch (error) {
-    return { ok: false, reason: `Prometheus did not answer: ${reasonOf(error)}` };
+    return { ok: false, reason: `Prometheus did not answer: ${fetchFailure(error)}` };
   }
   if (body.status !== 'success')
     return {

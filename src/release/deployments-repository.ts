@@ -195,17 +195,18 @@ export async function finishDeployment(
   });
 }
 
-/** Deployments of one environment or one version, newest first. */
+/** Deployments of one environment, one version or one status, newest first. */
 export async function listDeployments(
   store: ReleaseStore,
-  filter: { env?: string; version?: string },
+  filter: { env?: string; version?: string; status?: DeploymentStatus },
   limit = 50,
 ): Promise<Deployment[]> {
   const { rows } = await store.driver.query<DeploymentRow>(
     `SELECT ${columns} FROM deployments
       WHERE ($1::text IS NULL OR env = $1) AND ($2::text IS NULL OR version = $2)
-      ORDER BY id DESC LIMIT $3`,
-    [filter.env ?? null, filter.version ?? null, limit],
+        AND ($3::text IS NULL OR status = $3)
+      ORDER BY id DESC LIMIT $4`,
+    [filter.env ?? null, filter.version ?? null, filter.status ?? null, limit],
   );
   return rows.map(toDeployment);
 }

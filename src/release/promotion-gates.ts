@@ -64,7 +64,7 @@ export async function currentDeployment(
   store: Pick<Store, 'driver'>,
   env: string,
 ): Promise<Deployment | undefined> {
-  return (await listDeployments(store, { env }, 200)).find((d) => d.status === 'succeeded');
+  return (await listDeployments(store, { env, status: 'succeeded' }, 1))[0];
 }
 
 const age = (iso: string | Date, now: Date): number => now.getTime() - new Date(iso).getTime();

@@ -491,9 +491,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   const settings = checkStage(config, env);
   const gate = identityGate(env, config.environments[env]?.protected === true, options.identity);
   if (gate.status !== 'pass') throw new UnderstudyError('E_BLOCKED', gate.reason);
-  const history = (await listDeployments(store, { env }, 200)).filter(
-    (d) => d.status === 'succeeded',
-  );
+  const history = await listDeployments(store, { env, status: 'succeeded' }, 200);
   const current = history[0];
   if (current === undefined)
     throw new UnderstudyError(
