@@ -21,7 +21,7 @@ export interface Identity {
   /** The person's name, or `ci:NAME` for a CI token. */
   readonly name: string;
   readonly roles: RoleMap;
-  readonly auth: 'personal-token' | 'ci-token';
+  readonly auth: 'personal-token' | 'ci-token' | 'password';
   /** A current TOTP code was given and accepted. */
   readonly secondFactor: boolean;
 }
@@ -53,7 +53,7 @@ export interface Enrolment {
 }
 
 const namePattern = /^[a-z][a-z0-9._-]{0,63}$/;
-const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newToken = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
 
 function checkName(name: string, what: string): void {
@@ -79,13 +79,13 @@ export function requirePersonWithCode(identity: Identity | undefined, what: stri
   if (!identity.secondFactor)
     throw new UnderstudyError(
       'E_BLOCKED',
-      `${what} needs a second factor: give a current code with --totp`,
+      `${what} needs a second factor: give a current code with --totp ("totp" over the API)`,
     );
   return identity;
 }
 
 /** Requires an admin who gave a current code. */
-function requireAdmin(identity: Identity | undefined, action: string): Identity {
+export function requireAdmin(identity: Identity | undefined, action: string): Identity {
   if (identity === undefined)
     throw new UnderstudyError(
       'E_BLOCKED',
@@ -193,6 +193,86 @@ export async function listPeople(store: AccessStore): Promise<PersonSummary[]> {
   }));
 }
 
+/** Audits a refused sign-in or code, then refuses it. */
+export async function refuse(
+  store: AccessStore,
+  message: string,
+  subject: string,
+  hint?: string,
+  code: 'E_INPUT' | 'E_AUTH' = 'E_INPUT',
+): Promise<never> {
+  await appendAudit(store, {
+    actor: subject,
+    action: 'auth.failed',
+    subject,
+    details: { reason: message },
+  });
+  throw new UnderstudyError(code, message, hint === undefined ? {} : { hint });
+}
+
+/**
+ * Checks a person's TOTP code: current (one step either side), and newer than the last code
+ * they used, so a code works once. A wrong, expired or reused code is refused and audited.
+ */
+export async function checkCode(
+  store: AccessStore,
+  name: string,
+  totp: string,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const { rows } = await store.driver.query<{ totp_secret: unknown; totp_last_step: unknown }>(
+    'SELECT totp_secret, totp_last_step FROM people WHERE name = $1',
+    [name],
+  );
+  const person = rows[0];
+  if (person === undefined) throw new UnderstudyError('E_NOT_FOUND', `no person named ${name}`);
+  const code = totp.replace(/\s/g, '');
+  const result = /^\d{6}$/.test(code)
+    ? verifySync({
+        secret: toText(person.totp_secret, 'people.totp_secret'),
+        token: code,
+        epoch: Math.floor(now().getTime() / 1000),
+        epochTolerance: 30,
+        afterTimeStep: toNumber(person.totp_last_step, 'people.totp_last_step'),
+      })
+    : { valid: false as const };
+  if (!result.valid || !('timeStep' in result))
+    return refuse(
+      store,
+      `the TOTP code for ${name} is wrong, expired or already used`,
+      name,
+      'give the current 6-digit code from your authenticator app; each code works once',
+    );
+  // Remembered, so the same code cannot be replayed; a race loses to the first use.
+  const updated = await store.driver.query(
+    'UPDATE people SET totp_last_step = $2 WHERE name = $1 AND totp_last_step < $2 RETURNING name',
+    [name, result.timeStep],
+  );
+  if (updated.rows.length === 0)
+    return refuse(
+      store,
+      `the TOTP code for ${name} was already used`,
+      name,
+      'wait for the next code',
+    );
+}
+
+/** A person's identity as it stands in the store (signed in by password or token). */
+export async function personIdentity(
+  store: AccessStore,
+  name: string,
+  auth: Identity['auth'],
+): Promise<Identity | undefined> {
+  const { rows } = await store.driver.query<{ roles: unknown }>(
+    'SELECT roles FROM people WHERE name = $1',
+    [name],
+  );
+  const row = rows[0];
+  return row === undefined
+    ? undefined
+    : { kind: 'person', name, roles: row.roles as RoleMap, auth, secondFactor: false };
+}
+
 /**
  * Who `token` belongs to; with `totp`, the person's code is checked (once per time step). A
  * wrong token or code is refused, and the refusal is audited.
@@ -204,53 +284,22 @@ export async function resolveIdentity(
   now: () => Date = () => new Date(),
 ): Promise<Identity> {
   const tokenHash = hash(token);
-  const refuse = async (message: string, subject: string, hint?: string): Promise<never> => {
-    await appendAudit(store, {
-      actor: subject,
-      action: 'auth.failed',
-      subject,
-      details: { reason: message },
-    });
-    throw new UnderstudyError('E_INPUT', message, hint === undefined ? {} : { hint });
-  };
-  const people = await store.driver.query<{
-    name: unknown;
-    roles: unknown;
-    totp_secret: unknown;
-    totp_last_step: unknown;
-  }>('SELECT name, roles, totp_secret, totp_last_step FROM people WHERE token_hash = $1', [
-    tokenHash,
-  ]);
+  const people = await store.driver.query<{ name: unknown; roles: unknown }>(
+    'SELECT name, roles FROM people WHERE token_hash = $1',
+    [tokenHash],
+  );
   const person = people.rows[0];
   if (person !== undefined) {
     const name = toText(person.name, 'people.name');
     const roles = person.roles as RoleMap;
-    if (totp === undefined)
-      return { kind: 'person', name, roles, auth: 'personal-token', secondFactor: false };
-    const code = totp.replace(/\s/g, '');
-    const result = /^\d{6}$/.test(code)
-      ? verifySync({
-          secret: toText(person.totp_secret, 'people.totp_secret'),
-          token: code,
-          epoch: Math.floor(now().getTime() / 1000),
-          epochTolerance: 30,
-          afterTimeStep: toNumber(person.totp_last_step, 'people.totp_last_step'),
-        })
-      : { valid: false as const };
-    if (!result.valid || !('timeStep' in result))
-      return refuse(
-        `the TOTP code for ${name} is wrong, expired or already used`,
-        name,
-        'give the current 6-digit code from your authenticator app; each code works once',
-      );
-    // Remembered, so the same code cannot be replayed; a race loses to the first use.
-    const { rows } = await store.driver.query(
-      'UPDATE people SET totp_last_step = $2 WHERE name = $1 AND totp_last_step < $2 RETURNING name',
-      [name, result.timeStep],
-    );
-    if (rows.length === 0)
-      return refuse(`the TOTP code for ${name} was already used`, name, 'wait for the next code');
-    return { kind: 'person', name, roles, auth: 'personal-token', secondFactor: true };
+    if (totp !== undefined) await checkCode(store, name, totp, now);
+    return {
+      kind: 'person',
+      name,
+      roles,
+      auth: 'personal-token',
+      secondFactor: totp !== undefined,
+    };
   }
   const tokens = await store.driver.query<{ name: unknown; scopes: unknown }>(
     'SELECT name, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
@@ -266,6 +315,7 @@ export async function resolveIdentity(
       secondFactor: false,
     };
   return refuse(
+    store,
     'UNDERSTUDY_TOKEN is not a token this store knows (or it was revoked)',
     'unknown-token',
   );

@@ -21,9 +21,10 @@ import { releaseCommand } from './commands/release-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { reserveCommand } from './commands/reserve-command.js';
 import { schemaCommand } from './commands/schema-command.js';
+import { serveCommand } from './commands/serve-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../shared/version.js';
 
 /** A command: its declaration, and what runs when it is called. */
 export interface CommandSpec {
@@ -49,6 +50,7 @@ const commands: readonly CommandSpec[] = [
   accessCommand,
   trafficCommand,
   auditCommand,
+  serveCommand,
 ];
 
 export interface CliEnvironment {

@@ -8,6 +8,8 @@
 import { appendAuditIn } from '../audit/audit-log.js';
 import type { Config } from '../config/config-schema.js';
 import { notify, type Notice, type NotifyFailure } from '../notify/notify.js';
+import { listDeployments } from '../release/deployments-repository.js';
+import { parseDuration } from '../shared/duration.js';
 import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
 import { toDate, toNumber, toText } from '../store/sql-values.js';
@@ -278,4 +280,51 @@ export async function notifyMoves(
     })),
   ];
   return (await Promise.all(notices.map((n) => notify(config, n)))).flat();
+}
+
+/** Refuses an environment the config does not declare. */
+export function checkEnvironment(config: Config, env: string): string {
+  if (config.environments[env] === undefined)
+    throw new UnderstudyError('E_INPUT', `there is no environment ${env}`, {
+      hint: `declared: ${Object.keys(config.environments).join(', ')}`,
+    });
+  return env;
+}
+
+/** The longest a lease may run from when it was granted (reservations.max). */
+export const maxHold = (config: Config): number =>
+  parseDuration(config.reservations.max) ?? 8 * 3_600_000;
+
+/** A lease's length when none is asked for (reservations.default). */
+export const defaultHold = (config: Config): number =>
+  parseDuration(config.reservations.default) ?? 7_200_000;
+
+export interface BoardRow {
+  readonly env: string;
+  /** The version it runs, from its last successful deployment. */
+  readonly running: string | null;
+  readonly holder: Reservation | null;
+  readonly queue: readonly Reservation[];
+}
+
+/** Every environment: who holds it, who waits, what runs there (the queue moved first). */
+export async function reservationBoard(
+  store: CoordinationStore,
+  config: Config,
+): Promise<{ rows: BoardRow[]; moves: QueueMoves }> {
+  const envs = Object.keys(config.environments);
+  const { byEnv, moves } = await reservationsOf(store, envs, maxHold(config));
+  const rows = await Promise.all(
+    envs.map(async (env) => {
+      const all: Reservation[] = byEnv.get(env) ?? [];
+      return {
+        env,
+        running:
+          (await listDeployments(store, { env, status: 'succeeded' }, 1))[0]?.version ?? null,
+        holder: all.find((r) => r.status === 'held') ?? null,
+        queue: all.filter((r) => r.status === 'queued'),
+      };
+    }),
+  );
+  return { rows, moves };
 }

@@ -211,6 +211,29 @@ export async function listDeployments(
   return rows.map(toDeployment);
 }
 
+/** How often a running deployment's log is saved for others to follow. */
+export const LOG_FLUSH_MS = 1_000;
+
+/** Saves the log so far of a deployment still running. */
+export async function saveLog(store: ReleaseStore, id: number, log: string): Promise<void> {
+  await store.driver.query(
+    'UPDATE deployments SET log = $2 WHERE id = $1 AND finished_at IS NULL',
+    [id, log],
+  );
+}
+
+/** One deployment by id, or undefined. */
+export async function getDeployment(
+  store: ReleaseStore,
+  id: number,
+): Promise<Deployment | undefined> {
+  const { rows } = await store.driver.query<DeploymentRow>(
+    `SELECT ${columns} FROM deployments WHERE id = $1`,
+    [id],
+  );
+  return rows[0] === undefined ? undefined : toDeployment(rows[0]);
+}
+
 /** The log kept with a deployment. */
 export async function deploymentLog(store: ReleaseStore, id: number): Promise<string> {
   const { rows } = await store.driver.query<{ log: unknown }>(

@@ -29,6 +29,8 @@ import {
   HEARTBEAT_MS,
   finishDeployment,
   heartbeat,
+  LOG_FLUSH_MS,
+  saveLog,
   listDeployments,
   startDeployment,
   type Deployment,
@@ -79,6 +81,8 @@ export interface PromotionOptions {
   readonly onOutput?: (text: string) => void;
   /** Each state the promotion enters. */
   readonly onState?: (state: string) => void;
+  /** Each deployment as it starts (the deploy, and a rollback after it). */
+  readonly onDeployment?: (id: number) => void;
   readonly now?: () => Date;
   /**
    * A repeated attempt (promote --wait) whose pending reasons have not changed: neither audited
@@ -367,14 +371,23 @@ async function deployAndVerify(
 ): Promise<{ outcome: StepOutcome; deployment: Deployment }> {
   const { store, env, actor } = options;
   const log = new DeployLog();
+  let unsaved = false;
   const out = (text: string): void => {
     log.add(text);
+    unsaved = true;
     options.onOutput?.(text);
   };
+  options.onDeployment?.(deployment.id);
   const beat = setInterval(
     () => void heartbeat(store, deployment.id).catch(() => undefined),
     HEARTBEAT_MS,
   );
+  // The log so far is saved each second, so others (the dashboard, another replica) can follow.
+  const flush = setInterval(() => {
+    if (!unsaved) return;
+    unsaved = false;
+    void saveLog(store, deployment.id, log.toString()).catch(() => undefined);
+  }, LOG_FLUSH_MS);
   try {
     const deploy = settings.deploy!;
     options.onState?.(
@@ -445,6 +458,7 @@ async function deployAndVerify(
     return { outcome, deployment: done };
   } finally {
     clearInterval(beat);
+    clearInterval(flush);
   }
 }
 

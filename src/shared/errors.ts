@@ -29,6 +29,12 @@ export const errorCodes = {
   E_GATE_BLOCKED: { exit: ExitCode.blocking, http: 409 },
   /** Waiting on approvals, a freeze window or a reservation. */
   E_PENDING: { exit: ExitCode.pending, http: 202 },
+  /** Not signed in: no session or token, an expired session, a wrong name or password. */
+  E_AUTH: { exit: ExitCode.badInput, http: 401 },
+  /** A signed-in request without its anti-forgery token (the dashboard sends it). */
+  E_CSRF: { exit: ExitCode.badInput, http: 403 },
+  /** Too many attempts (sign-in); try again after the time the answer names. */
+  E_RATE_LIMITED: { exit: ExitCode.operational, http: 429 },
   /** A database or service could not be reached. */
   E_UNREACHABLE: { exit: ExitCode.operational, http: 503 },
   /** The state store is unusable: created by a newer Understudy, or a migration failed. */

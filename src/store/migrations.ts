@@ -242,6 +242,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX overrides_version_env ON overrides (version, env, id DESC);
     `,
   },
+  {
+    version: 9,
+    name: 'sessions',
+    // Dashboard sign-in: a password (scrypt hash) per person, and sessions kept by the hash of
+    // their cookie, so a copy of the store cannot be replayed as a cookie.
+    sql: `
+      ALTER TABLE people ADD COLUMN password_hash text;
+      CREATE TABLE sessions (
+        id_hash text PRIMARY KEY,
+        person text NOT NULL REFERENCES people (name),
+        csrf_token text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_person ON sessions (person);
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

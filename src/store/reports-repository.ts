@@ -25,6 +25,7 @@ export interface StoredReport extends NewReport {
 
 export interface ReportQuery {
   readonly kind?: string;
+  readonly subject?: string;
   /** At most this many, newest first; default 50, at most 1000. */
   readonly limit?: number;
 }
@@ -37,6 +38,8 @@ export interface ReportsRepository {
   latest(kind: string, subject?: string, status?: string): Promise<StoredReport | undefined>;
   /** Reports, newest first. */
   list(query?: ReportQuery): Promise<readonly StoredReport[]>;
+  /** One report by id, or undefined. */
+  get(id: number): Promise<StoredReport | undefined>;
 }
 
 interface ReportRow {
@@ -97,16 +100,20 @@ export function createReportsRepository(db: SqlExecutor): ReportsRepository {
     },
     async list(query = {}) {
       const limit = checkLimit(query.limit);
-      const { rows } =
-        query.kind === undefined
-          ? await db.query<ReportRow>(`SELECT ${columns} FROM reports ORDER BY id DESC LIMIT $1`, [
-              limit,
-            ])
-          : await db.query<ReportRow>(
-              `SELECT ${columns} FROM reports WHERE kind = $1 ORDER BY id DESC LIMIT $2`,
-              [query.kind, limit],
-            );
+      const { rows } = await db.query<ReportRow>(
+        `SELECT ${columns} FROM reports
+          WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR subject = $2)
+          ORDER BY id DESC LIMIT $3`,
+        [query.kind ?? null, query.subject ?? null, limit],
+      );
       return rows.map(toReport);
+    },
+    async get(id) {
+      const { rows } = await db.query<ReportRow>(`SELECT ${columns} FROM reports WHERE id = $1`, [
+        id,
+      ]);
+      const row = rows[0];
+      return row === undefined ? undefined : toReport(row);
     },
   };
 }

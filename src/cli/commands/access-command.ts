@@ -7,10 +7,58 @@ import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { addPerson, createCiToken, listPeople } from '../../access/people.js';
 import { describeRoles } from '../../access/roles.js';
-import { ExitCode } from '../../shared/errors.js';
+import { setPassword } from '../../access/sessions.js';
+import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** All of standard input, without the final line break. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** Asks on the terminal without echoing what is typed. */
+async function promptHidden(question: string): Promise<string> {
+  if (process.stdin.isTTY !== true)
+    throw new UnderstudyError('E_USAGE', 'no terminal to ask for the password on', {
+      hint: 'pipe it in with --password-stdin',
+    });
+  process.stderr.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  let typed = '';
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const onData = (data: Buffer): void => {
+        for (const ch of data.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            stdin.off('data', onData);
+            resolve(typed);
+            return;
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            reject(new UnderstudyError('E_OPERATION', 'interrupted'));
+            return;
+          }
+          if (ch === '\u007f') typed = typed.slice(0, -1);
+          else typed += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
 
 export const accessCommand: CommandSpec = {
   register(program, run) {
@@ -18,6 +66,35 @@ export const accessCommand: CommandSpec = {
       .command('user')
       .description(
         'people who act on environments: roles per environment, a token, a second factor',
+      );
+
+    user
+      .command('password')
+      .description(
+        "set the password for signing in to the dashboard: yours, or anyone's as an admin (with --totp)",
+      )
+      .argument('[name]', 'whose (default: yours, from UNDERSTUDY_TOKEN)')
+      .option('--password-stdin', 'read the password from standard input instead of a prompt')
+      .action((name: string | undefined, options: { passwordStdin?: boolean }) =>
+        run('user password', async (ctx) => {
+          const identity = await ctx.identity();
+          const whose = name ?? identity?.name;
+          if (whose === undefined)
+            throw new UnderstudyError(
+              'E_USAGE',
+              'whose password? set UNDERSTUDY_TOKEN, or name the person',
+            );
+          const password =
+            options.passwordStdin === true
+              ? await readStdin()
+              : await promptHidden(`new password for ${whose}: `);
+          await setPassword(await ctx.store(), whose, password, identity);
+          ctx.output.document('user password', { ok: true, name: whose });
+          ctx.output.line(
+            `${ctx.output.color.green('✓')} set the password of ${whose}; their sessions were ended`,
+          );
+          return ExitCode.ok;
+        }),
       );
 
     user

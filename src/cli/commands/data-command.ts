@@ -8,26 +8,13 @@ import type { Command } from 'commander';
 import { wholeNumber } from '../arguments.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { validateConfigText } from '../../config/config-validate.js';
-import { maskerVocabulary } from '../../data/maskers/word-lists.js';
 import { normalizeRule } from '../../data/plan-sync.js';
-import {
-  dataSection,
-  databaseOf,
-  prepareSync,
-  readModel,
-  type PreparedSync,
-} from '../../data/prepare-sync.js';
+import { databaseOf, prepareSync, type PreparedSync } from '../../data/prepare-sync.js';
 import { addSuggestedRules } from '../../data/rules-suggest.js';
 import { scanDatabase, scanFindings } from '../../data/scan-run.js';
-import type { SyncProgressEvent, SyncResult } from '../../data/sync-plan-types.js';
-import { runSync } from '../../data/sync-run.js';
-import {
-  searchScopeOf,
-  verifyCopy,
-  type MaskedColumn,
-  type VerifyReport,
-} from '../../data/verify-run.js';
-import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
+import type { SyncProgressEvent } from '../../data/sync-plan-types.js';
+import { syncAndRecord, verifyPrepared, type RecordedSync } from '../../data/sync-report.js';
+import type { VerifyReport } from '../../data/verify-run.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
@@ -36,9 +23,6 @@ import { SyncProgressView } from '../reporters/sync-progress.js';
 import { registerCloneCommands, removeExpiredClonesAfterSync } from './data-clone-command.js';
 import type { CommandSpec } from '../main.js';
 import { writeFileAtomic } from '../write-file.js';
-
-/** The masker registry, resolved beside this build (dist/ or src/), for the engine's worker threads. */
-const maskerModule = new URL('../../data/maskers/index.js', import.meta.url).href;
 
 export const dataCommand: CommandSpec = {
   register(program, run) {
@@ -246,47 +230,23 @@ async function sync(
     return ExitCode.ok;
   }
   const store = await ctx.store();
-  const parallel = options.parallel ?? dataSection(config).parallel;
   const progress = progressReporter(ctx, prepared.input.tables?.length ?? 0);
-  let result: SyncResult;
+  let recorded: RecordedSync;
   try {
-    result = await runSync(prepared.input, {
-      key: prepared.key,
+    recorded = await syncAndRecord({
+      prepared,
+      config,
       dir,
-      maskerModule,
-      ...(parallel === undefined ? {} : { parallel }),
+      store,
+      actor: ctx.actor(),
+      verify: options.verify,
+      ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
       onProgress: progress.onProgress,
     });
   } finally {
     progress.end();
   }
-  const verification = options.verify ? await verifyPrepared(prepared, result) : undefined;
-  const status = verification === undefined || verification.ok ? 'pass' : 'leak';
-  const body = {
-    from: prepared.from.name,
-    to: prepared.to.name,
-    ...result,
-    verification: verification ?? null,
-  };
-  const stored = await store.reports.save({
-    kind: DATA_SYNC_REPORT_KIND,
-    subject: prepared.to.name,
-    status,
-    body,
-  });
-  await appendAudit(store, {
-    actor: ctx.actor(),
-    action: 'data.sync',
-    subject: `${prepared.from.name}→${prepared.to.name}`,
-    details: {
-      reportId: stored.id,
-      status,
-      rows: result.totals.rowsWritten,
-      tables: result.tables.length,
-      snapshot: result.snapshot,
-      verified: verification !== undefined,
-    },
-  });
+  const { stored, status, body, result, verification } = recorded;
   await removeExpiredClonesAfterSync(ctx, prepared.to);
 
   ctx.output.document('data sync', { ok: status === 'pass', reportId: stored.id, report: body });
@@ -301,27 +261,6 @@ async function sync(
     `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${prepared.from.name} into ${prepared.to.name} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`,
   );
   return reportVerification(ctx, verification);
-}
-
-async function verifyPrepared(prepared: PreparedSync, result?: SyncResult): Promise<VerifyReport> {
-  const masked = (prepared.input.tables ?? []).flatMap((t) =>
-    t.masks.map((m): MaskedColumn => ({
-      table: `${t.schema}.${t.name}`,
-      column: m.column,
-      scope: searchScopeOf(m.spec.masker),
-    })),
-  );
-  const expectedRows =
-    result === undefined ? undefined : new Map(result.tables.map((t) => [t.table, t.rowsWritten]));
-  const model = await readModel(prepared.to.url, `${prepared.to.name} database`);
-  return verifyCopy({
-    publicValues: maskerVocabulary(),
-    sourceUrl: prepared.from.url,
-    targetUrl: prepared.to.url,
-    model,
-    masked,
-    ...(expectedRows === undefined ? {} : { expectedRows }),
-  });
 }
 
 function reportVerification(ctx: CommandContext, report: VerifyReport | undefined): number {

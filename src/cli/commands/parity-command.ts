@@ -3,11 +3,9 @@
  * gate and the dashboard, records it in the audit log, and exits 1 on unexplained drift.
  */
 import { Option } from 'commander';
-import { appendAudit } from '../../audit/audit-log.js';
-import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import type { ProbeResult, Severity } from '../../parity/drift.js';
-import { formatScore, PARITY_REPORT_KIND, type ParityReport } from '../../parity/parity-report.js';
-import { chooseEnvironments, runParity } from '../../parity/run-parity.js';
+import { parityAndRecord } from '../../parity/parity-record.js';
+import { formatScore, type ParityReport } from '../../parity/parity-report.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
 import { renderParityJunit } from '../reporters/parity-junit.js';
@@ -57,44 +55,23 @@ export const parityCommand: CommandSpec = {
       .action((options: ParityOptions) =>
         run('parity', async (ctx) => {
           const { config, dir } = await ctx.config();
-          const { env, against } = chooseEnvironments(config, options.env, options.against);
           const store = await ctx.store();
-          const failOn = options.failOn ?? config.parity?.failOn ?? 'breaking';
           const c = ctx.output.color;
           const onProbe = (result: ProbeResult): void => {
             if (ctx.output.interactive && !ctx.output.json)
               ctx.output.note(c.dim(`  ${result.probe}: ${result.status}`));
           };
           if (ctx.output.interactive && !ctx.output.json)
-            ctx.output.note(c.dim(`comparing ${env} with ${against}…`));
-          const report = await runParity({
+            ctx.output.note(c.dim('comparing the environments…'));
+          const { report, stored } = await parityAndRecord({
             config,
             dir,
-            env,
-            against,
-            failOn,
-            onProbe,
-            lastSync: async (name) =>
-              (await store.reports.latest(DATA_SYNC_REPORT_KIND, name, 'pass'))?.createdAt,
-          });
-
-          const stored = await store.reports.save({
-            kind: PARITY_REPORT_KIND,
-            subject: `${env}~${against}`,
-            status: report.status,
-            body: report,
-          });
-          await appendAudit(store, {
+            store,
             actor: ctx.actor(),
-            action: 'parity.run',
-            subject: `${env}~${against}`,
-            details: {
-              reportId: stored.id,
-              status: report.status,
-              score: report.score,
-              drift: report.counts.drift,
-              blocking: report.counts.blocking,
-            },
+            env: options.env,
+            against: options.against,
+            failOn: options.failOn,
+            onProbe,
           });
           if (options.junit !== undefined)
             await writeNamedFile(ctx.cwd, options.junit, renderParityJunit(report));

@@ -17,7 +17,7 @@ import { runRecorder, type RecordSummary } from '../../traffic/record-run.js';
 import { wholeNumber } from '../arguments.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../shared/version.js';
 
 interface RecordFlags {
   readonly upstream?: string;

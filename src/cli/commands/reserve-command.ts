@@ -4,17 +4,17 @@
  * holds is pending until the lease ends.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Config } from '../../config/config-schema.js';
 import {
+  checkEnvironment,
+  defaultHold,
+  maxHold,
   notifyMoves,
   releaseReservation,
-  reservationsOf,
+  reservationBoard,
   reserve,
-  type Reservation,
 } from '../../coordination/reservations.js';
-import { currentDeployment } from '../../release/promotion-gates.js';
 import { parseDuration } from '../../shared/duration.js';
-import { ExitCode, UnderstudyError } from '../../shared/errors.js';
+import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
 import { warnUndelivered } from '../reporters/undelivered.js';
@@ -26,15 +26,6 @@ function duration(value: string): number {
   return ms;
 }
 
-function environment(config: Config, env: string): string {
-  if (config.environments[env] === undefined)
-    throw new UnderstudyError('E_INPUT', `there is no environment ${env}`, {
-      hint: `declared: ${Object.keys(config.environments).join(', ')}`,
-    });
-  return env;
-}
-
-const maxHold = (config: Config): number => parseDuration(config.reservations.max) ?? 8 * 3_600_000;
 const until = (iso: string | undefined): string => (iso ?? '?').replace('T', ' ').slice(0, 16);
 
 async function reserveEnv(
@@ -43,10 +34,10 @@ async function reserveEnv(
   options: { for?: number; reason: string; extend?: boolean; wait?: boolean },
 ): Promise<number> {
   const { config } = await ctx.config();
-  environment(config, env);
+  checkEnvironment(config, env);
   const store = await ctx.store();
   const holder = await ctx.actorName();
-  const durationMs = options.for ?? parseDuration(config.reservations.default) ?? 7_200_000;
+  const durationMs = options.for ?? defaultHold(config);
   const c = ctx.output.color;
   let result = await reserve(
     store,
@@ -114,7 +105,7 @@ export const reserveCommand: CommandSpec = {
       .action((env: string) =>
         run('release-reservation', async (ctx) => {
           const { config } = await ctx.config();
-          environment(config, env);
+          checkEnvironment(config, env);
           const holder = await ctx.actorName();
           const { released, moves } = await releaseReservation(
             await ctx.store(),
@@ -141,20 +132,8 @@ export const reserveCommand: CommandSpec = {
       run('reservations', async (ctx) => {
         const { config } = await ctx.config();
         const store = await ctx.store();
-        const envs = Object.keys(config.environments);
-        const { byEnv, moves } = await reservationsOf(store, envs, maxHold(config));
+        const { rows, moves } = await reservationBoard(store, config);
         warnUndelivered(ctx.output, await notifyMoves(config, moves));
-        const rows = await Promise.all(
-          envs.map(async (env) => {
-            const all: Reservation[] = byEnv.get(env) ?? [];
-            return {
-              env,
-              running: (await currentDeployment(store, env))?.version ?? null,
-              holder: all.find((r) => r.status === 'held') ?? null,
-              queue: all.filter((r) => r.status === 'queued'),
-            };
-          }),
-        );
         ctx.output.document('reservations', { ok: true, environments: rows });
         const c = ctx.output.color;
         for (const row of rows) {

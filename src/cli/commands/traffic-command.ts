@@ -20,7 +20,7 @@ import { createRedactor } from '../../traffic/redact.js';
 import { REDACT_KEY_ENV, findRedactionKey, redactorOptions } from '../../traffic/redact-key.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../shared/version.js';
 import { printSummary, problemLines } from '../reporters/capture-text.js';
 
 /** The environment variable `understudy record` reads the redaction key from. */

@@ -1,0 +1,149 @@
+/** Health, metrics, the OpenAPI document, and signing in and out. */
+import { z } from 'zod';
+import type { Identity } from '../../access/people.js';
+import { SESSION_TTL_MS, signIn, signOut } from '../../access/sessions.js';
+import { UnderstudyError } from '../../shared/errors.js';
+import { openApiDocument } from '../openapi.js';
+import { route, type Route } from '../route.js';
+
+const SESSION_COOKIE = 'understudy_session';
+
+function sessionBody(identity: Identity, csrfToken?: string): Record<string, unknown> {
+  return {
+    name: identity.name,
+    kind: identity.kind,
+    auth: identity.auth,
+    roles: identity.roles,
+    ...(csrfToken === undefined ? {} : { csrfToken }),
+  };
+}
+
+function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+export function systemRoutes(): Route[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/healthz',
+      summary: 'Whether the server is up and its store answers',
+      tag: 'system',
+      access: 'public',
+      answers: { status: 200, description: '{status: "ok", version, store: "ok"}' },
+      async handle({ deps }) {
+        try {
+          await deps.store.driver.query('SELECT 1');
+        } catch {
+          return {
+            status: 503,
+            body: { status: 'unavailable', version: deps.version, store: 'unreachable' },
+          };
+        }
+        return { body: { status: 'ok', version: deps.version, store: 'ok' } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/metrics',
+      summary: 'Prometheus metrics',
+      tag: 'system',
+      access: 'public',
+      answers: { status: 200, description: 'Prometheus text format', type: 'text/plain' },
+      async handle({ response, services }) {
+        const text = await services.metrics.registry.metrics();
+        response.writeHead(200, {
+          'content-type': services.metrics.registry.contentType,
+          'cache-control': 'no-store',
+        });
+        response.end(text);
+        return { streamed: true };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/openapi.json',
+      summary: 'This API, described',
+      tag: 'system',
+      access: 'public',
+      answers: { status: 200, description: 'An OpenAPI 3.1 document' },
+      handle({ deps, services }) {
+        return { body: openApiDocument(services.routes, deps.version) };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/session',
+      summary: 'Sign in with a name and password; sets the session cookie',
+      tag: 'access',
+      access: 'public',
+      body: z.strictObject({
+        name: z.string().min(1).max(64),
+        password: z.string().min(1).max(1024),
+      }),
+      answers: { status: 200, description: 'The session: who, roles, and the csrfToken' },
+      async handle({ deps, body, request, services }) {
+        const address = request.socket.remoteAddress ?? 'unknown';
+        const wait = services.signInLimit.waitMs(body.name, address);
+        if (wait > 0) {
+          services.metrics.signInRefused();
+          throw Object.assign(
+            new UnderstudyError(
+              'E_RATE_LIMITED',
+              'too many failed sign-ins: wait before trying again',
+              {
+                hint: `try again in ${Math.ceil(wait / 1000)} s`,
+              },
+            ),
+            { retryAfter: Math.ceil(wait / 1000) },
+          );
+        }
+        let session;
+        try {
+          session = await signIn(deps.store, body.name, body.password, deps.now);
+        } catch (error) {
+          services.signInLimit.failed(body.name, address);
+          throw error;
+        }
+        services.signInLimit.succeeded(body.name);
+        const secure = request.headers['x-forwarded-proto'] === 'https';
+        return {
+          body: {
+            ...sessionBody(session.identity, session.csrfToken),
+            expiresAt: session.expiresAt,
+          },
+          headers: { 'set-cookie': cookie(session.id, Math.floor(SESSION_TTL_MS / 1000), secure) },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/session',
+      summary: 'Who is signed in (or whose token this is), with the csrfToken for a cookie session',
+      tag: 'access',
+      access: 'signed-in',
+      answers: { status: 200, description: 'The session' },
+      handle({ identity, session }) {
+        if (identity === undefined) throw new UnderstudyError('E_AUTH', 'not signed in');
+        return {
+          body: {
+            ...sessionBody(identity, session?.csrfToken),
+            ...(session === undefined ? {} : { expiresAt: session.expiresAt }),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/v1/session',
+      summary: 'Sign out: ends the session and clears the cookie',
+      tag: 'access',
+      access: 'signed-in',
+      answers: { status: 204, description: 'Signed out' },
+      async handle({ deps, session }) {
+        if (session !== undefined) await signOut(deps.store, session);
+        return { status: 204, headers: { 'set-cookie': cookie('', 0, false) } };
+      },
+    }),
+  ];
+}

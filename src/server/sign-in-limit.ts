@@ -1,0 +1,76 @@
+/**
+ * Slows password guessing: after `free` failures for a key within `windowMs`, each further
+ * attempt must wait — 1 s, then 2, 4, … up to `maxWaitMs` — and is answered 429 without looking
+ * at the password. Keys are counted per name (5 free) and per address (20 free: people share
+ * offices and proxies). A successful sign-in clears the name's count.
+ */
+export interface SignInLimitOptions {
+  readonly freePerName?: number;
+  readonly freePerAddress?: number;
+  readonly windowMs?: number;
+  readonly maxWaitMs?: number;
+  readonly now?: () => number;
+}
+
+interface Tally {
+  failures: number;
+  firstAt: number;
+  blockedUntil: number;
+}
+
+export class SignInLimit {
+  private readonly tallies = new Map<string, Tally>();
+  private readonly windowMs: number;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
+  private readonly free: { readonly name: number; readonly address: number };
+
+  constructor(options: SignInLimitOptions = {}) {
+    this.free = { name: options.freePerName ?? 5, address: options.freePerAddress ?? 20 };
+    this.windowMs = options.windowMs ?? 15 * 60_000;
+    this.maxWaitMs = options.maxWaitMs ?? 15 * 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  private keys(name: string, address: string): [string, number][] {
+    return [
+      [`name:${name.toLowerCase()}`, this.free.name],
+      [`address:${address}`, this.free.address],
+    ];
+  }
+
+  /** Milliseconds to wait before `name` may try again from `address`; 0 when it may now. */
+  waitMs(name: string, address: string): number {
+    const at = this.now();
+    let wait = 0;
+    for (const [key] of this.keys(name, address)) {
+      const t = this.tallies.get(key);
+      if (t !== undefined && t.blockedUntil > at) wait = Math.max(wait, t.blockedUntil - at);
+    }
+    return wait;
+  }
+
+  failed(name: string, address: string): void {
+    const at = this.now();
+    for (const [key, free] of this.keys(name, address)) {
+      let t = this.tallies.get(key);
+      if (t === undefined || at - t.firstAt > this.windowMs) {
+        t = { failures: 0, firstAt: at, blockedUntil: 0 };
+        this.tallies.set(key, t);
+      }
+      t.failures += 1;
+      if (t.failures >= free)
+        t.blockedUntil = at + Math.min(this.maxWaitMs, 1000 * 2 ** (t.failures - free));
+    }
+    if (this.tallies.size > 10_000) this.sweep(at);
+  }
+
+  succeeded(name: string): void {
+    this.tallies.delete(`name:${name.toLowerCase()}`);
+  }
+
+  private sweep(at: number): void {
+    for (const [key, t] of this.tallies)
+      if (at - t.firstAt > this.windowMs && t.blockedUntil <= at) this.tallies.delete(key);
+  }
+}
