@@ -8,6 +8,7 @@ import { loadConfig, type LoadedConfig } from '../config/config-load.js';
 import type { Identity } from '../access/people.js';
 import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
+import { remoteClient, type RemoteClient } from './remote-client.js';
 import { formatProblems, type Output } from './cli-output.js';
 
 export interface CommandContext {
@@ -29,6 +30,8 @@ export interface CommandContext {
   identity(): Promise<Identity | undefined>;
   /** The proven identity's name when there is a token, else `actor()`. */
   actorName(): Promise<string>;
+  /** The server the command goes through (`--server`, UNDERSTUDY_SERVER), or undefined: local. */
+  remote(): RemoteClient | undefined;
 }
 
 export interface ContextOptions {
@@ -38,6 +41,8 @@ export interface ContextOptions {
   readonly configFile: string | undefined;
   /** The `--totp` flag, when given. */
   readonly totp?: string;
+  /** The `--server` flag, when given. */
+  readonly server?: string;
 }
 
 /** Builds the context; `close()` releases whatever the command opened. */
@@ -107,6 +112,10 @@ export function createContext(
     },
     async actorName() {
       return (await context.identity())?.name ?? context.actor();
+    },
+    remote() {
+      const totp = options.totp ?? options.env.UNDERSTUDY_TOTP;
+      return remoteClient(options.server, options.env, totp === '' ? undefined : totp);
     },
     async close() {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();

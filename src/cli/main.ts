@@ -53,6 +53,27 @@ const commands: readonly CommandSpec[] = [
   serveCommand,
 ];
 
+/** The commands that also work through `--server` (the others need local files or a terminal). */
+const REMOTE_COMMANDS: ReadonlySet<string> = new Set([
+  'parity',
+  'data sync',
+  'release create',
+  'release list',
+  'release show',
+  'check report',
+  'promote',
+  'rollback',
+  'approve',
+  'reject',
+  'reserve',
+  'release-reservation',
+  'reservations',
+  'audit list',
+  'audit verify',
+  'user list',
+  'whoami',
+]);
+
 export interface CliEnvironment {
   readonly streams: Streams;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -82,6 +103,10 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
       '--totp <code>',
       'a current code from your authenticator app, for actions that need a second factor',
     )
+    .option(
+      '--server <url>',
+      'act through `understudy serve` at this URL (also UNDERSTUDY_SERVER), with UNDERSTUDY_TOKEN',
+    )
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
     .exitOverride()
@@ -101,15 +126,24 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     action: (ctx: CommandContext) => Promise<number>,
   ): Promise<void> => {
     commandName = name;
-    const globals = program.opts<{ config?: string; totp?: string }>();
+    const globals = program.opts<{ config?: string; totp?: string; server?: string }>();
     const context = createContext({
       output,
       cwd: io.cwd,
       env: io.env,
       configFile: globals.config,
       ...(globals.totp === undefined ? {} : { totp: globals.totp }),
+      ...(globals.server === undefined ? {} : { server: globals.server }),
     });
     try {
+      if (!REMOTE_COMMANDS.has(name) && context.remote() !== undefined)
+        throw new UnderstudyError(
+          'E_USAGE',
+          `\`${name}\` works locally only, not through --server`,
+          {
+            hint: `through a server: ${[...REMOTE_COMMANDS].join(', ')}; unset UNDERSTUDY_SERVER to run it here`,
+          },
+        );
       exitCode = await action(context);
     } finally {
       await context.close();

@@ -5,7 +5,13 @@
  */
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
-import { addPerson, createCiToken, listPeople } from '../../access/people.js';
+import {
+  addPerson,
+  createCiToken,
+  listPeople,
+  type Identity,
+  type PersonSummary,
+} from '../../access/people.js';
 import { describeRoles } from '../../access/roles.js';
 import { setPassword } from '../../access/sessions.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
@@ -142,7 +148,11 @@ export const accessCommand: CommandSpec = {
       .description('people and their roles')
       .action(() =>
         run('user list', async (ctx) => {
-          const people = await listPeople(await ctx.store());
+          const remote = ctx.remote();
+          const people =
+            remote === undefined
+              ? await listPeople(await ctx.store())
+              : (await remote.call<{ people: PersonSummary[] }>('GET', '/api/v1/people')).people;
           ctx.output.document('user list', { ok: true, people });
           if (people.length === 0)
             ctx.output.line('nobody yet: `understudy user add NAME` adds the first admin');
@@ -185,7 +195,11 @@ export const accessCommand: CommandSpec = {
       .description('who UNDERSTUDY_TOKEN (and --totp) proves you are')
       .action(() =>
         run('whoami', async (ctx) => {
-          const identity = await ctx.identity();
+          const remote = ctx.remote();
+          const identity =
+            remote === undefined
+              ? await ctx.identity()
+              : await remote.call<Identity>('GET', '/api/v1/session');
           ctx.output.document('whoami', {
             ok: true,
             identity: identity ?? null,

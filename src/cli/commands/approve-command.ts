@@ -3,8 +3,10 @@
  * promoting a release into an environment, bound to the release and the evidence as it stands.
  */
 import type { Command } from 'commander';
-import { decide } from '../../release/approvals.js';
-import { approveBreakGlass } from '../../release/overrides.js';
+import { decide, type Decision } from '../../release/approvals.js';
+import { approveBreakGlass, type Override } from '../../release/overrides.js';
+import type { GateResult } from '../../release/promotion-gates.js';
+import type { CommandContext } from '../cli-context.js';
 import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
@@ -30,6 +32,35 @@ export const approveCommand: CommandSpec = {
       command.action(
         (version: string, options: { env: string; comment?: string; breakGlass?: boolean }) =>
           run(verb, async (ctx) => {
+            const remote = ctx.remote();
+            if (remote !== undefined) {
+              const answer = await remote.call<{
+                override?: Override;
+                decision?: Decision;
+                evidenceNotPassing?: GateResult[];
+              }>(
+                'POST',
+                '/api/v1/approvals',
+                {
+                  version,
+                  env: options.env,
+                  decision: verb,
+                  ...(options.comment === undefined ? {} : { comment: options.comment }),
+                  ...(options.breakGlass === true ? { breakGlass: true } : {}),
+                },
+                { withTotp: true },
+              );
+              if (answer.override !== undefined)
+                return showOverride(ctx, answer.override, version, options.env);
+              return showDecision(
+                ctx,
+                verb,
+                version,
+                options.env,
+                answer.decision!,
+                answer.evidenceNotPassing ?? [],
+              );
+            }
             const loaded = await ctx.config();
             const store = await ctx.store();
             const release = await getRelease(store, version);
@@ -39,11 +70,7 @@ export const approveCommand: CommandSpec = {
                 { version: release.version, env: options.env },
                 await ctx.identity(),
               );
-              ctx.output.document('approve', { ok: true, override });
-              ctx.output.line(
-                `${ctx.output.color.green('✓')} ${override.approvedBy ?? ''} agreed to ${override.requestedBy}'s break-glass override for ${version} in ${options.env} (${override.reason})`,
-              );
-              return ExitCode.ok;
+              return showOverride(ctx, override, version, options.env);
             }
             const { decision, pending } = await decide(
               store,
@@ -57,20 +84,44 @@ export const approveCommand: CommandSpec = {
               },
               await ctx.identity(),
             );
-            ctx.output.document(verb, { ok: true, decision, evidenceNotPassing: pending });
-            const c = ctx.output.color;
-            ctx.output.line(
-              `${c.green('✓')} ${decision.approver} ${verb === 'approve' ? 'approved' : 'rejected'} ${c.bold(version)} for ${c.bold(options.env)}`,
-            );
-            if (pending.length > 0)
-              ctx.output.line(
-                c.yellow(
-                  `  ! evidence not passing yet (${pending.map((g) => g.gate).join(', ')}): this ${verb === 'approve' ? 'approval' : 'rejection'} lapses when it changes`,
-                ),
-              );
-            return ExitCode.ok;
+            return showDecision(ctx, verb, version, options.env, decision, pending);
           }),
       );
     }
   },
 };
+
+function showOverride(
+  ctx: CommandContext,
+  override: Override,
+  version: string,
+  env: string,
+): number {
+  ctx.output.document('approve', { ok: true, override });
+  ctx.output.line(
+    `${ctx.output.color.green('✓')} ${override.approvedBy ?? ''} agreed to ${override.requestedBy}'s break-glass override for ${version} in ${env} (${override.reason})`,
+  );
+  return ExitCode.ok;
+}
+
+function showDecision(
+  ctx: CommandContext,
+  verb: 'approve' | 'reject',
+  version: string,
+  env: string,
+  decision: Decision,
+  pending: readonly GateResult[],
+): number {
+  ctx.output.document(verb, { ok: true, decision, evidenceNotPassing: pending });
+  const c = ctx.output.color;
+  ctx.output.line(
+    `${c.green('✓')} ${decision.approver} ${verb === 'approve' ? 'approved' : 'rejected'} ${c.bold(version)} for ${c.bold(env)}`,
+  );
+  if (pending.length > 0)
+    ctx.output.line(
+      c.yellow(
+        `  ! evidence not passing yet (${pending.map((g) => g.gate).join(', ')}): this ${verb === 'approve' ? 'approval' : 'rejection'} lapses when it changes`,
+      ),
+    );
+  return ExitCode.ok;
+}

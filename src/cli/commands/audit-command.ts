@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { wholeNumber } from '../arguments.js';
 import { exportAudit, listAudit, verifyAudit } from '../../audit/audit-log.js';
+import type { AuditEntry, ChainVerdict } from '../../audit/audit-chain.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandSpec } from '../main.js';
 
@@ -26,11 +27,23 @@ export const auditCommand: CommandSpec = {
       .option('--actor <actor>', 'only entries by this actor')
       .action((options: { limit: number; after?: number; action?: string; actor?: string }) =>
         run('audit list', async (ctx) => {
-          const store = await ctx.store();
-          const entries = await listAudit(store, {
-            ...options,
-            newest: options.after === undefined,
-          });
+          const remote = ctx.remote();
+          const entries =
+            remote === undefined
+              ? await listAudit(await ctx.store(), {
+                  ...options,
+                  newest: options.after === undefined,
+                })
+              : (
+                  await remote.call<{ entries: AuditEntry[] }>(
+                    'GET',
+                    `/api/v1/audit?${new URLSearchParams(
+                      Object.entries(options)
+                        .filter(([, v]) => v !== undefined)
+                        .map(([k, v]): [string, string] => [k, String(v)]),
+                    ).toString()}`,
+                  )
+                ).entries;
           ctx.output.document('audit list', { ok: true, entries });
           const c = ctx.output.color;
           if (entries.length === 0) ctx.output.line('the audit log has no entries yet');
@@ -51,8 +64,11 @@ export const auditCommand: CommandSpec = {
       )
       .action(() =>
         run('audit verify', async (ctx) => {
-          const store = await ctx.store();
-          const result = await verifyAudit(store);
+          const remote = ctx.remote();
+          const result =
+            remote === undefined
+              ? await verifyAudit(await ctx.store())
+              : await remote.call<ChainVerdict>('GET', '/api/v1/audit/verify');
           ctx.output.document('audit verify', { ...result });
           const c = ctx.output.color;
           if (result.ok) {

@@ -13,7 +13,12 @@ import { databaseOf, prepareSync, type PreparedSync } from '../../data/prepare-s
 import { addSuggestedRules } from '../../data/rules-suggest.js';
 import { scanDatabase, scanFindings } from '../../data/scan-run.js';
 import type { SyncProgressEvent } from '../../data/sync-plan-types.js';
-import { syncAndRecord, verifyPrepared, type RecordedSync } from '../../data/sync-report.js';
+import {
+  syncAndRecord,
+  verifyPrepared,
+  type RecordedSync,
+  type SyncReportBody,
+} from '../../data/sync-report.js';
 import type { VerifyReport } from '../../data/verify-run.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ExitCode, UnderstudyError } from '../../shared/errors.js';
@@ -214,6 +219,23 @@ async function sync(
   ctx: CommandContext,
   options: { dryRun?: boolean; verify: boolean; parallel?: number },
 ): Promise<number> {
+  const remote = ctx.remote();
+  if (remote !== undefined) {
+    if (options.dryRun === true || options.parallel !== undefined)
+      throw new UnderstudyError(
+        'E_USAGE',
+        '--dry-run and --parallel work locally only, not through --server',
+      );
+    const { job } = await remote.call<{ job: { id: string } }>(
+      'POST',
+      '/api/v1/data/syncs',
+      { verify: options.verify },
+      { withTotp: true },
+    );
+    const done = await remote.follow(job.id, (line) => ctx.output.note(ctx.output.color.dim(line)));
+    const answer = done.result as { reportId: number; status: string; report: SyncReportBody };
+    return showSync(ctx, answer.reportId, answer.status, answer.report);
+  }
   const { config, dir } = await ctx.config();
   const prepared = await prepareSync(config, { scan: true });
   if (options.dryRun === true) {
@@ -246,10 +268,20 @@ async function sync(
   } finally {
     progress.end();
   }
-  const { stored, status, body, result, verification } = recorded;
   await removeExpiredClonesAfterSync(ctx, prepared.to);
+  return showSync(ctx, recorded.stored.id, recorded.status, recorded.body);
+}
 
-  ctx.output.document('data sync', { ok: status === 'pass', reportId: stored.id, report: body });
+/** What a finished sync prints, run here or by a server. */
+function showSync(
+  ctx: CommandContext,
+  reportId: number,
+  status: string,
+  body: SyncReportBody,
+): number {
+  const result = body;
+  const verification = body.verification ?? undefined;
+  ctx.output.document('data sync', { ok: status === 'pass', reportId, report: body });
   const c = ctx.output.color;
   for (const t of result.tables) {
     ctx.output.line(
@@ -258,7 +290,7 @@ async function sync(
   }
   for (const warning of result.warnings) ctx.output.note(c.yellow(`! ${warning}`));
   ctx.output.line(
-    `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${prepared.from.name} into ${prepared.to.name} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`,
+    `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${body.from} into ${body.to} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`,
   );
   return reportVerification(ctx, verification);
 }

@@ -54,25 +54,41 @@ export const parityCommand: CommandSpec = {
       .option('--write-doc <file>', 'also write the documented differences as a Markdown page')
       .action((options: ParityOptions) =>
         run('parity', async (ctx) => {
-          const { config, dir } = await ctx.config();
-          const store = await ctx.store();
           const c = ctx.output.color;
-          const onProbe = (result: ProbeResult): void => {
+          const remote = ctx.remote();
+          let report: ParityReport;
+          let reportId: number;
+          if (remote !== undefined) {
+            ({ report, reportId } = await remote.call<{ report: ParityReport; reportId: number }>(
+              'POST',
+              '/api/v1/parity/runs',
+              {
+                ...(options.env === undefined ? {} : { env: options.env }),
+                ...(options.against === undefined ? {} : { against: options.against }),
+                ...(options.failOn === undefined ? {} : { failOn: options.failOn }),
+              },
+            ));
+          } else {
+            const { config, dir } = await ctx.config();
+            const onProbe = (result: ProbeResult): void => {
+              if (ctx.output.interactive && !ctx.output.json)
+                ctx.output.note(c.dim(`  ${result.probe}: ${result.status}`));
+            };
             if (ctx.output.interactive && !ctx.output.json)
-              ctx.output.note(c.dim(`  ${result.probe}: ${result.status}`));
-          };
-          if (ctx.output.interactive && !ctx.output.json)
-            ctx.output.note(c.dim('comparing the environments…'));
-          const { report, stored } = await parityAndRecord({
-            config,
-            dir,
-            store,
-            actor: ctx.actor(),
-            env: options.env,
-            against: options.against,
-            failOn: options.failOn,
-            onProbe,
-          });
+              ctx.output.note(c.dim('comparing the environments…'));
+            const recorded = await parityAndRecord({
+              config,
+              dir,
+              store: await ctx.store(),
+              actor: ctx.actor(),
+              env: options.env,
+              against: options.against,
+              failOn: options.failOn,
+              onProbe,
+            });
+            report = recorded.report;
+            reportId = recorded.stored.id;
+          }
           if (options.junit !== undefined)
             await writeNamedFile(ctx.cwd, options.junit, renderParityJunit(report));
           if (options.writeDoc !== undefined)
@@ -80,14 +96,14 @@ export const parityCommand: CommandSpec = {
 
           ctx.output.document('parity', {
             ok: report.status === 'pass',
-            reportId: stored.id,
+            reportId,
             report,
           });
           if (options.markdown === true) ctx.output.line(renderParityMarkdown(report).trimEnd());
           else for (const line of renderParityText(report, c)) ctx.output.line(line);
           if (!ctx.output.json && options.markdown !== true) {
             ctx.output.note(
-              c.dim(`report ${stored.id} stored (score ${formatScore(report.score)})`),
+              c.dim(`report ${reportId} stored (score ${formatScore(report.score)})`),
             );
           }
           return parityExitCode(report);

@@ -7,7 +7,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../../shared/duration.js';
 import type { GateResult } from '../../release/promotion-gates.js';
-import { runPromotion, runRollback, type PromotionResult } from '../../release/promotion-run.js';
+import {
+  runPromotion,
+  runRollback,
+  type PromotionResult,
+  type RollbackResult,
+} from '../../release/promotion-run.js';
 import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
@@ -61,32 +66,56 @@ async function promote(
   options: PromoteOptions,
 ): Promise<number> {
   const env = options.to;
-  const loaded = await ctx.config();
-  const store = await ctx.store();
-  const release = await getRelease(store, version);
-  const identity = await ctx.identity();
   const c = ctx.output.color;
+  const remote = ctx.remote();
+  const onState = (state: string): void => ctx.output.note(c.dim(`→ ${state}`));
+  const onOutput = (text: string): void => {
+    for (const line of text.replace(/\n$/, '').split('\n')) ctx.output.note(c.dim(`  │ ${line}`));
+  };
+  let attempt: (quiet: (gates: readonly GateResult[]) => boolean) => Promise<PromotionResult>;
+  if (remote !== undefined) {
+    attempt = async () => {
+      const { job } = await remote.call<{ job: { id: string } }>(
+        'POST',
+        '/api/v1/promotions',
+        {
+          version,
+          env,
+          ...(options.breakGlass === undefined ? {} : { breakGlass: options.breakGlass }),
+        },
+        { withTotp: true },
+      );
+      const done = await remote.follow(job.id, (line) =>
+        line.startsWith('→ ') ? onState(line.slice(2)) : onOutput(line),
+      );
+      return done.result as PromotionResult;
+    };
+  } else {
+    const loaded = await ctx.config();
+    const store = await ctx.store();
+    const release = await getRelease(store, version);
+    const identity = await ctx.identity();
+    attempt = (quiet) =>
+      runPromotion({
+        store,
+        config: loaded.config,
+        cwd: loaded.dir,
+        release,
+        env,
+        actor: identity?.name ?? ctx.actor(),
+        ...(identity === undefined ? {} : { identity }),
+        onState,
+        onOutput,
+        quietPending: quiet,
+        ...(options.breakGlass === undefined ? {} : { breakGlass: options.breakGlass }),
+      });
+  }
   const giveUpAt = Date.now() + options.timeout;
   let lastPending: string | undefined;
   let result: PromotionResult;
   for (;;) {
     const seen = lastPending;
-    result = await runPromotion({
-      store,
-      config: loaded.config,
-      cwd: loaded.dir,
-      release,
-      env,
-      actor: identity?.name ?? ctx.actor(),
-      ...(identity === undefined ? {} : { identity }),
-      onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
-      onOutput: (text) => {
-        for (const line of text.replace(/\n$/, '').split('\n'))
-          ctx.output.note(c.dim(`  │ ${line}`));
-      },
-      quietPending: (gates) => seen !== undefined && pendingKey(gates) === seen,
-      ...(options.breakGlass === undefined ? {} : { breakGlass: options.breakGlass }),
-    });
+    result = await attempt((gates) => seen !== undefined && pendingKey(gates) === seen);
     if (result.outcome !== 'pending' || options.wait !== true || Date.now() >= giveUpAt) break;
     const key = pendingKey(result.gates);
     if (key !== lastPending && !ctx.output.interactive)
@@ -150,24 +179,41 @@ export const promoteCommand: CommandSpec = {
       )
       .action((env: string, options: { to?: string }) =>
         run('rollback', async (ctx) => {
-          const loaded = await ctx.config();
-          const store = await ctx.store();
-          const identity = await ctx.identity();
           const c = ctx.output.color;
-          const result = await runRollback({
-            store,
-            config: loaded.config,
-            cwd: loaded.dir,
-            env,
-            actor: identity?.name ?? ctx.actor(),
-            ...(identity === undefined ? {} : { identity }),
-            ...(options.to === undefined ? {} : { to: options.to }),
-            onState: (state) => ctx.output.note(c.dim(`→ ${state}`)),
-            onOutput: (text) => {
-              for (const line of text.replace(/\n$/, '').split('\n'))
-                ctx.output.note(c.dim(`  │ ${line}`));
-            },
-          });
+          const onState = (state: string): void => ctx.output.note(c.dim(`→ ${state}`));
+          const onOutput = (text: string): void => {
+            for (const line of text.replace(/\n$/, '').split('\n'))
+              ctx.output.note(c.dim(`  │ ${line}`));
+          };
+          const remote = ctx.remote();
+          let result: RollbackResult;
+          if (remote !== undefined) {
+            const { job } = await remote.call<{ job: { id: string } }>(
+              'POST',
+              '/api/v1/rollbacks',
+              { env, ...(options.to === undefined ? {} : { to: options.to }) },
+              { withTotp: true },
+            );
+            const done = await remote.follow(job.id, (line) =>
+              line.startsWith('→ ') ? onState(line.slice(2)) : onOutput(line),
+            );
+            result = done.result as RollbackResult;
+          } else {
+            const loaded = await ctx.config();
+            const store = await ctx.store();
+            const identity = await ctx.identity();
+            result = await runRollback({
+              store,
+              config: loaded.config,
+              cwd: loaded.dir,
+              env,
+              actor: identity?.name ?? ctx.actor(),
+              ...(identity === undefined ? {} : { identity }),
+              ...(options.to === undefined ? {} : { to: options.to }),
+              onState,
+              onOutput,
+            });
+          }
           ctx.output.document('rollback', { ok: result.outcome === 'rolled-back', ...result });
           ctx.output.line(
             result.outcome === 'rolled-back'

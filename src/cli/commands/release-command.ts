@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { listDeployments } from '../../release/deployments-repository.js';
+import { listDeployments, type Deployment } from '../../release/deployments-repository.js';
 import type { Release } from '../../release/release-model.js';
 import {
   checksOf,
@@ -73,17 +73,21 @@ function releaseLines(ctx: CommandContext, release: Release): string[] {
 
 async function create(ctx: CommandContext, version: string, options: CreateOptions) {
   const notes = await notesOf(ctx, options);
-  const store = await ctx.store();
-  const { release, created } = await createRelease(
-    store,
-    {
-      version,
-      ...(options.commit === undefined ? {} : { commit: options.commit }),
-      ...(options.artifact === undefined ? {} : { artifact: options.artifact }),
-      ...(notes === undefined ? {} : { notes }),
-    },
-    await ctx.actorName(),
-  );
+  const input = {
+    version,
+    ...(options.commit === undefined ? {} : { commit: options.commit }),
+    ...(options.artifact === undefined ? {} : { artifact: options.artifact }),
+    ...(notes === undefined ? {} : { notes }),
+  };
+  const remote = ctx.remote();
+  const { release, created } =
+    remote === undefined
+      ? await createRelease(await ctx.store(), input, await ctx.actorName())
+      : await remote.call<{ release: Release; created: boolean }>(
+          'POST',
+          '/api/v1/releases',
+          input,
+        );
   ctx.output.document('release create', { ok: true, created, release });
   const c = ctx.output.color;
   ctx.output.line(
@@ -94,15 +98,29 @@ async function create(ctx: CommandContext, version: string, options: CreateOptio
   return ExitCode.ok;
 }
 
-async function list(ctx: CommandContext, limit: number) {
+type Listed = { release: Release; checks: readonly Pick<CheckResult, 'name' | 'status'>[] };
+
+async function listed(ctx: CommandContext, limit: number): Promise<Listed[]> {
+  const remote = ctx.remote();
+  if (remote !== undefined) {
+    const { releases } = await remote.call<{
+      releases: (Release & { checks: Listed['checks'] })[];
+    }>('GET', `/api/v1/releases?limit=${limit}`);
+    return releases.map(({ checks, ...release }) => ({ release, checks }));
+  }
   const store = await ctx.store();
   const releases = await listReleases(store, limit);
-  const withChecks = await Promise.all(
+  return Promise.all(
     releases.map(async (release) => ({
       release,
       checks: latestChecks(await checksOf(store, release.version)),
     })),
   );
+}
+
+async function list(ctx: CommandContext, limit: number) {
+  const withChecks = await listed(ctx, limit);
+  const releases = withChecks.map((w) => w.release);
   ctx.output.document('release list', {
     ok: true,
     releases: withChecks.map(({ release, checks }) => ({
@@ -128,12 +146,31 @@ async function list(ctx: CommandContext, limit: number) {
   return ExitCode.ok;
 }
 
-async function show(ctx: CommandContext, version: string) {
+async function shown(
+  ctx: CommandContext,
+  version: string,
+): Promise<{ release: Release; history: CheckResult[]; deployments: Deployment[] }> {
+  const remote = ctx.remote();
+  if (remote !== undefined) {
+    const answer = await remote.call<{
+      release: Release;
+      checks: CheckResult[];
+      deployments: Deployment[];
+    }>('GET', `/api/v1/releases/${encodeURIComponent(version)}`);
+    return { release: answer.release, history: answer.checks, deployments: answer.deployments };
+  }
   const store = await ctx.store();
   const release = await getRelease(store, version);
-  const history = await checksOf(store, release.version);
+  return {
+    release,
+    history: await checksOf(store, release.version),
+    deployments: await listDeployments(store, { version: release.version }),
+  };
+}
+
+async function show(ctx: CommandContext, version: string) {
+  const { release, history, deployments } = await shown(ctx, version);
   const latest = latestChecks(history);
-  const deployments = await listDeployments(store, { version: release.version });
   ctx.output.document('release show', {
     ok: true,
     release,
@@ -216,8 +253,21 @@ export const releaseCommand: CommandSpec = {
       .option('--url <url>', 'where the run can be seen', httpUrl)
       .action((name: string, options: { version: string; status: 'pass' | 'fail'; url?: string }) =>
         run('check report', async (ctx) => {
-          const store = await ctx.store();
-          const result = await reportCheck(store, { name, ...options }, await ctx.actorName());
+          const remote = ctx.remote();
+          const result =
+            remote === undefined
+              ? await reportCheck(await ctx.store(), { name, ...options }, await ctx.actorName())
+              : (
+                  await remote.call<{ check: CheckResult }>(
+                    'POST',
+                    `/api/v1/releases/${encodeURIComponent(options.version)}/checks`,
+                    {
+                      name,
+                      status: options.status,
+                      ...(options.url === undefined ? {} : { url: options.url }),
+                    },
+                  )
+                ).check;
           ctx.output.document('check report', { ok: true, check: result });
           const c = ctx.output.color;
           ctx.output.line(

@@ -12,7 +12,10 @@ import {
   releaseReservation,
   reservationBoard,
   reserve,
+  type BoardRow,
+  type Reservation,
 } from '../../coordination/reservations.js';
+import type { NotifyFailure } from '../../notify/notify.js';
 import { parseDuration } from '../../shared/duration.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
@@ -33,29 +36,49 @@ async function reserveEnv(
   env: string,
   options: { for?: number; reason: string; extend?: boolean; wait?: boolean },
 ): Promise<number> {
-  const { config } = await ctx.config();
-  checkEnvironment(config, env);
-  const store = await ctx.store();
-  const holder = await ctx.actorName();
-  const durationMs = options.for ?? defaultHold(config);
   const c = ctx.output.color;
-  let result = await reserve(
-    store,
-    { env, holder, reason: options.reason, durationMs, extend: options.extend === true },
-    maxHold(config),
-  );
+  const remote = ctx.remote();
+  type Asked = { reservation: Reservation; position: number; extended: boolean; holder: string };
+  let ask: (extend: boolean) => Promise<Asked>;
+  if (remote !== undefined) {
+    ask = async (extend) => {
+      const answer = await remote.call<Omit<Asked, 'holder'> & { undelivered: NotifyFailure[] }>(
+        'POST',
+        '/api/v1/reservations',
+        {
+          env,
+          reason: options.reason,
+          extend,
+          ...(options.for === undefined ? {} : { for: `${options.for}ms` }),
+        },
+      );
+      warnUndelivered(ctx.output, answer.undelivered);
+      return { ...answer, holder: answer.reservation.holder };
+    };
+  } else {
+    const { config } = await ctx.config();
+    checkEnvironment(config, env);
+    const store = await ctx.store();
+    const holder = await ctx.actorName();
+    const durationMs = options.for ?? defaultHold(config);
+    ask = async (extend) => {
+      const asked = await reserve(
+        store,
+        { env, holder, reason: options.reason, durationMs, extend },
+        maxHold(config),
+      );
+      warnUndelivered(ctx.output, await notifyMoves(config, asked.moves));
+      return { ...asked, holder };
+    };
+  }
+  let result = await ask(options.extend === true);
   while (options.wait === true && result.reservation.status === 'queued') {
     ctx.output.live([c.dim(`waiting for ${env}: number ${result.position} in the queue`)]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    warnUndelivered(ctx.output, await notifyMoves(config, result.moves));
-    result = await reserve(
-      store,
-      { env, holder, reason: options.reason, durationMs, extend: false },
-      maxHold(config),
-    );
+    result = await ask(false);
   }
   ctx.output.live([]);
-  warnUndelivered(ctx.output, await notifyMoves(config, result.moves));
+  const holder = result.holder;
   const r = result.reservation;
   ctx.output.document('reserve', {
     ok: true,
@@ -104,15 +127,32 @@ export const reserveCommand: CommandSpec = {
       .argument('<env>', 'the environment')
       .action((env: string) =>
         run('release-reservation', async (ctx) => {
-          const { config } = await ctx.config();
-          checkEnvironment(config, env);
-          const holder = await ctx.actorName();
-          const { released, moves } = await releaseReservation(
-            await ctx.store(),
-            env,
-            holder,
-            maxHold(config),
-          );
+          const remote = ctx.remote();
+          let released: Reservation;
+          let moves: { granted: readonly Reservation[] };
+          if (remote !== undefined) {
+            const answer = await remote.call<{
+              released: Reservation;
+              granted: Reservation[];
+              undelivered: NotifyFailure[];
+            }>('DELETE', `/api/v1/reservations/${encodeURIComponent(env)}`);
+            released = answer.released;
+            moves = { granted: answer.granted };
+            warnUndelivered(ctx.output, answer.undelivered);
+          } else {
+            const { config } = await ctx.config();
+            checkEnvironment(config, env);
+            const given = await releaseReservation(
+              await ctx.store(),
+              env,
+              await ctx.actorName(),
+              maxHold(config),
+            );
+            released = given.released;
+            moves = given.moves;
+            warnUndelivered(ctx.output, await notifyMoves(config, given.moves));
+          }
+          const holder = released.holder;
           ctx.output.document('release-reservation', {
             ok: true,
             released,
@@ -130,10 +170,21 @@ export const reserveCommand: CommandSpec = {
       .description('who holds each environment, running which version, until when; who waits');
     list.action(() =>
       run('reservations', async (ctx) => {
-        const { config } = await ctx.config();
-        const store = await ctx.store();
-        const { rows, moves } = await reservationBoard(store, config);
-        warnUndelivered(ctx.output, await notifyMoves(config, moves));
+        const remote = ctx.remote();
+        let rows: BoardRow[];
+        if (remote !== undefined) {
+          const answer = await remote.call<{
+            environments: BoardRow[];
+            undelivered: NotifyFailure[];
+          }>('GET', '/api/v1/reservations');
+          rows = answer.environments;
+          warnUndelivered(ctx.output, answer.undelivered);
+        } else {
+          const { config } = await ctx.config();
+          const board = await reservationBoard(await ctx.store(), config);
+          rows = board.rows;
+          warnUndelivered(ctx.output, await notifyMoves(config, board.moves));
+        }
         ctx.output.document('reservations', { ok: true, environments: rows });
         const c = ctx.output.color;
         for (const row of rows) {

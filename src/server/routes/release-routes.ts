@@ -16,6 +16,7 @@ import {
   checksOf,
   createRelease,
   getRelease,
+  latestChecks,
   listReleases,
   reportCheck,
 } from '../../release/releases-repository.js';
@@ -51,9 +52,21 @@ export function releaseRoutes(): Route[] {
       tag: 'releases',
       access: 'signed-in',
       query: z.strictObject({ limit }),
-      answers: { status: 200, description: '{releases}' },
+      answers: { status: 200, description: '{releases}: each with its latest check results' },
       async handle({ deps, query }) {
-        return { body: { releases: await listReleases(deps.store, query.limit ?? 50) } };
+        const releases = await listReleases(deps.store, query.limit ?? 50);
+        return {
+          body: {
+            releases: await Promise.all(
+              releases.map(async (release) => ({
+                ...release,
+                checks: latestChecks(await checksOf(deps.store, release.version)).map(
+                  ({ name, status }) => ({ name, status }),
+                ),
+              })),
+            ),
+          },
+        };
       },
     }),
     route({
@@ -91,7 +104,7 @@ export function releaseRoutes(): Route[] {
         const { store, loaded } = deps;
         const release = await getRelease(store, params.version ?? '');
         const checks = await checksOf(store, release.version);
-        const deployments = await listDeployments(store, { version: release.version }, 200);
+        const deployments = await listDeployments(store, { version: release.version });
         const stages = await Promise.all(
           (loaded.config.release?.stages ?? []).map(async (env) => {
             const current = await currentDeployment(store, env);

@@ -178,6 +178,7 @@ export function reportRoutes(): Route[] {
       body: z.strictObject({
         env: z.string().optional(),
         against: z.string().optional(),
+        failOn: z.enum(['breaking', 'notice']).optional(),
         totp: z.string().optional(),
       }),
       answers: { status: 200, description: '{report, reportId}' },
@@ -189,6 +190,7 @@ export function reportRoutes(): Route[] {
           actor: identity?.name ?? 'unknown',
           env: body.env,
           against: body.against,
+          failOn: body.failOn,
         });
         return { body: { reportId: stored.id, report } };
       },
@@ -241,7 +243,7 @@ export function reportRoutes(): Route[] {
                   tablesTotal,
                 });
               },
-            }).then((r) => ({ reportId: r.stored.id, status: r.status, totals: r.result.totals })),
+            }).then((r) => ({ reportId: r.stored.id, status: r.status, report: r.body })),
           (r) => r.status === 'pass',
         );
         return { status: 202, body: { job: summary(job) } };

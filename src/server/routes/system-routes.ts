@@ -13,6 +13,7 @@ function sessionBody(identity: Identity, csrfToken?: string): Record<string, unk
     name: identity.name,
     kind: identity.kind,
     auth: identity.auth,
+    secondFactor: identity.secondFactor,
     roles: identity.roles,
     ...(csrfToken === undefined ? {} : { csrfToken }),
   };
