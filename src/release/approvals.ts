@@ -204,7 +204,10 @@ export async function decide(
       `${identity.name} holds ${describeRoles(identity.roles)}; approving for ${env} needs ${env}:approver or admin`,
     );
   if (config.environments[env]?.protected === true && !identity.secondFactor)
-    throw new UnderstudyError('E_BLOCKED', `${env} is protected: approving needs a second factor; give a current code with --totp ("totp" over the API)`);
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${env} is protected: approving needs a second factor; give a current code with --totp ("totp" over the API)`,
+    );
   if (identity.name === release.createdBy)
     throw new UnderstudyError(
       'E_BLOCKED',

@@ -57,8 +57,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const loaded = await loadConfig({ file: options.configFile, cwd: options.cwd, env: options.env });
   const address = listenAddress(loaded.config.server.listen, options.host, options.port);
   // The port is taken first, so a port in use is named as such even when the store is busy too.
-  let handler: App['handle'] | undefined;
-  const server: Server = createServer((request, response) => handler?.(request, response));
+  const ready: { handle?: App['handle'] } = {};
+  const server: Server = createServer((request, response) => ready.handle?.(request, response));
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 20_000;
   server.requestTimeout = 0; // event streams stay open
@@ -109,7 +109,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.log === undefined ? {} : { log: options.log }),
     },
   );
-  handler = app.handle;
+  ready.handle = app.handle;
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   let closing: Promise<void> | undefined;

@@ -165,7 +165,7 @@ describe('understudy serve: the HTTP API', () => {
     const create = await ci.call('POST', '/api/v1/releases', { version: 'v9' });
     expect(create.status).toBe(409);
     expect(create.body).toMatchObject({
-      error: { code: 'E_BLOCKED', message: expect.stringContaining('deployer') },
+      error: { code: 'E_BLOCKED', message: expect.stringContaining('deployer') as string },
     });
     const bogus = new ApiClient(server.url, 'us_ci_not-a-real-token');
     expect((await bogus.call('GET', '/api/v1/releases')).status).toBe(401);
@@ -301,7 +301,7 @@ describe('understudy serve: the HTTP API', () => {
 
 /** Reads an event stream until `done` says so (or 15 s), then closes it; returns the text. */
 async function readEvents(response: Response, done: (text: string) => boolean): Promise<string> {
-  const reader = response.body!.getReader();
+  const reader = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const decoder = new TextDecoder();
   let text = '';
   const deadline = Date.now() + 15_000;
