@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
     // Real PostgreSQL servers and child processes: forks isolate them best, two cores → two workers.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

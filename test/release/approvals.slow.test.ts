@@ -102,7 +102,9 @@ release:
     // Refused: no second factor, a CI token, the requester.
     const noCode = await cli(['approve', 'v1', '--env', 'production'], as(bob));
     expect(noCode.code).toBe(1);
-    expect(noCode.stderr).toContain('production is protected: approving needs a second factor; give a current code with --totp');
+    expect(noCode.stderr).toContain(
+      'production is protected: approving needs a second factor; give a current code with --totp',
+    );
     const byCi = await cli(['approve', 'v1', '--env', 'production'], asCi);
     expect(byCi.stderr).toContain('ci:ci is a CI token: approvals are given by people');
     await cli(['promote', 'v1', '--to', 'production'], as(carol)); // carol asks: now she may not approve
