@@ -11,6 +11,7 @@ import { appendAudit, appendAuditIn } from '../audit/audit-log.js';
 import { UnderstudyError } from '../shared/errors.js';
 import type { Store } from '../store/open-store.js';
 import { toDate, toNumber, toText } from '../store/sql-values.js';
+import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { allows, describeRoles, roleMap, type RoleMap } from './roles.js';
 
 type AccessStore = Pick<Store, 'driver'>;
@@ -104,10 +105,11 @@ export function requireAdmin(identity: Identity | undefined, action: string): Id
 /** Adds a person with roles, handing out their token and TOTP enrolment. */
 export async function addPerson(
   store: AccessStore,
-  input: { name: string; grants: readonly string[] },
+  input: { name: string; grants: readonly string[]; password?: string },
   acting: { identity?: Identity; fallbackActor: string },
 ): Promise<Enrolment> {
   checkName(input.name, 'person');
+  if (input.password !== undefined) checkPasswordStrength(input.password, input.name);
   let roles = roleMap(input.grants);
   const bootstrap = (await peopleCount(store)) === 0;
   const creator = bootstrap
@@ -116,11 +118,13 @@ export async function addPerson(
   if (bootstrap) roles = { ...roles, '*': [...new Set([...(roles['*'] ?? []), 'admin' as const])] };
   const token = newToken('us_pat_');
   const totpSecret = generateSecret();
+  // A password given here lets the person sign in to the dashboard from the start.
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return store.driver.transaction(async (tx) => {
     const { rows } = await tx.query<{ created_at: unknown }>(
-      `INSERT INTO people (name, roles, token_hash, totp_secret, created_by)
-       VALUES ($1, $2::jsonb, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING created_at`,
-      [input.name, JSON.stringify(roles), hash(token), totpSecret, creator],
+      `INSERT INTO people (name, roles, token_hash, totp_secret, created_by, password_hash)
+       VALUES ($1, $2::jsonb, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING created_at`,
+      [input.name, JSON.stringify(roles), hash(token), totpSecret, creator, passwordHash],
     );
     if (rows[0] === undefined)
       throw new UnderstudyError('E_INPUT', `${input.name} already exists`, {
@@ -130,7 +134,12 @@ export async function addPerson(
       actor: creator,
       action: 'person.add',
       subject: input.name,
-      details: { roles: describeRoles(roles), bootstrap, ...authDetails(acting.identity) },
+      details: {
+        roles: describeRoles(roles),
+        bootstrap,
+        password: passwordHash !== null,
+        ...authDetails(acting.identity),
+      },
     });
     return {
       person: {

@@ -112,12 +112,14 @@ export const accessCommand: CommandSpec = {
         'ENV:ROLE, repeatable; ROLE: viewer, deployer, approver, admin',
         collect,
       )
-      .action((name: string, options: { role?: string[] }) =>
+      .option('--password-stdin', 'also set their dashboard password, read from standard input')
+      .action((name: string, options: { role?: string[]; passwordStdin?: boolean }) =>
         run('user add', async (ctx) => {
           const store = await ctx.store();
+          const password = options.passwordStdin === true ? await readStdin() : undefined;
           const enrolment = await addPerson(
             store,
-            { name, grants: options.role ?? [] },
+            { name, grants: options.role ?? [], ...(password === undefined ? {} : { password }) },
             { identity: await ctx.identity(), fallbackActor: ctx.actor() },
           );
           ctx.output.document('user add', { ok: true, ...enrolment });

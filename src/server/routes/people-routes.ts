@@ -162,13 +162,15 @@ export function peopleRoutes(): Route[] {
       async handle({ deps, body, identity }) {
         const enrolment = await addPerson(
           deps.store,
-          { name: body.name, grants: body.roles },
+          {
+            name: body.name,
+            grants: body.roles,
+            ...(body.password === undefined ? {} : { password: body.password }),
+          },
           identity === undefined
             ? { fallbackActor: 'unknown' }
             : { identity, fallbackActor: identity.name },
         );
-        if (body.password !== undefined)
-          await setPassword(deps.store, body.name, body.password, identity);
         return { body: { enrolment } };
       },
     }),
