@@ -13,6 +13,7 @@ import { accessCommand } from './commands/access-command.js';
 import { approveCommand } from './commands/approve-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { dataCommand } from './commands/data-command.js';
+import { demoCommand } from './commands/demo-command.js';
 import { initCommand } from './commands/init-command.js';
 import { parityCommand } from './commands/parity-command.js';
 import { promoteCommand } from './commands/promote-command.js';
@@ -51,6 +52,7 @@ const commands: readonly CommandSpec[] = [
   trafficCommand,
   auditCommand,
   serveCommand,
+  demoCommand,
 ];
 
 /** The commands that also work through `--server` (the others need local files or a terminal). */
