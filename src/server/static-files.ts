@@ -22,8 +22,13 @@ const types: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Where the built dashboard is: `dist/web`, beside `dist/server`. */
-export const dashboardDir = fileURLToPath(new URL('../web/', import.meta.url));
+/**
+ * Where the built dashboard is: `dist/web`, beside `dist/server` — also when this module runs
+ * from its TypeScript source (tests), since only `vite build` makes the dashboard.
+ */
+export const dashboardDir = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../dist/web/' : '../web/', import.meta.url),
+);
 
 /** Serves `urlPath` from `root`; false when there is no such file (the caller answers 404). */
 export async function serveStatic(
