@@ -168,3 +168,48 @@ describe('understudy demo', () => {
     expect(processesMentioning(summary.dir)).toEqual([]);
   });
 });
+
+describe('understudy demo with its dashboard', () => {
+  it('prints the dashboard address and a sign-in within a minute, serves it, and Ctrl-C ends it all', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const started = performance.now();
+    const child = spawn(process.execPath, [binary, 'demo', '--port', String(port)], {
+      cwd: os.tmpdir(),
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await expect
+        .poll(() => stdout, { timeout: 60_000, interval: 200 })
+        .toContain(`dashboard at http://127.0.0.1:${port}`);
+      expect(performance.now() - started).toBeLessThan(60_000);
+      const password = /sign in as admin \(admin\), password (\S+)/.exec(stdout)?.[1];
+      expect(password).toBeDefined();
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const signIn = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'admin', password }),
+      });
+      expect(signIn.status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(await listening(port)).toBe(false);
+    const dir = /cd (\S+) &&/.exec(stdout)?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
+  }, 120_000);
+});

@@ -1,5 +1,5 @@
 /**
- * The JSON bodies of the HTTP API (docs/api-contract.md). Types the core already owns are imported
+ * The JSON bodies of the HTTP API (described by the served /api/v1/openapi.json). Types the core already owns are imported
  * from it, so the dashboard and the server read one definition; the rest are the contract's own.
  */
 import type { RoleMap } from '../../../src/access/roles.js';
