@@ -3,8 +3,6 @@
  * The `understudy` command. It only parses arguments, hands each command its context, and turns
  * whatever happened into one exit code: 0 done, 1 blocking, 2 bad input, 3 pending, 4 failure.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UnderstudyError } from '../shared/errors.js';
 import { createContext, type CommandContext } from './cli-context.js';
@@ -26,6 +24,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { trafficCommand } from './commands/traffic-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { VERSION } from '../shared/version.js';
+import { isMainModule } from '../shared/main-module.js';
 
 /** A command: its declaration, and what runs when it is called. */
 export interface CommandSpec {
@@ -198,16 +197,6 @@ function applyCommonSettings(command: Command): void {
   for (const sub of command.commands) applyCommonSettings(sub);
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A reader that stops early (`understudy traffic export cap | head`) closes the pipe under us.
  * Like any Unix tool killed by SIGPIPE, stop quietly with 128 + 13, so `set -o pipefail` still
@@ -222,7 +211,7 @@ function stopQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   stopQuietlyOnClosedPipe(process.stdout);
   stopQuietlyOnClosedPipe(process.stderr);
   const code = await runCli(process.argv.slice(2), {

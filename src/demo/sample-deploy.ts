@@ -10,11 +10,12 @@
  * by the demo world, so no secret is written into understudy.yaml.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSampleVersion, migrateToVersion, type SampleVersion } from './sample-data.js';
+import { isMainModule } from '../shared/main-module.js';
 
 /** Where an environment's service listens and what it connects to. */
 export interface SampleEnvironment {
@@ -171,17 +172,7 @@ export async function deploySample(
   return { pid, url };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const [env, version] = process.argv.slice(2);
   if (env === undefined || version === undefined || !isSampleVersion(version)) {
     process.stderr.write('usage: sample-deploy ENV v1|v2   (from the demo directory)\n');

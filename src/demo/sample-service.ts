@@ -9,11 +9,10 @@
  * `--owner-pid` is gone (so a demo killed hard leaves no service behind).
  */
 import http from 'node:http';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { isSampleVersion, type SampleVersion } from './sample-data.js';
+import { isMainModule } from '../shared/main-module.js';
 
 /** What `/version` reports for each version (the parity versions probe reads `version`). */
 export const SAMPLE_COMMITS: Readonly<Record<SampleVersion, string>> = {
@@ -353,17 +352,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`demo-shop: ${(error as Error).message}\n`);
     process.exit(1);

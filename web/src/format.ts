@@ -1,6 +1,7 @@
 /**
  * How numbers, times and sizes read on the dashboard. Pure, so every page writes them alike.
  */
+import { formatDuration } from '../../src/shared/duration.js';
 
 /** A parity score as people read it: `97.5 %`, or `n/a`; never rounds drift up to 100 %. */
 export function formatScore(score: number | null | undefined): string {
@@ -94,21 +95,7 @@ export function formatShortTime(iso: string, now: Date = new Date()): string {
 /** `2h 30m`, `45s`, `820ms`. */
 export function formatSeconds(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '—';
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  const parts: string[] = [];
-  let rest = Math.round(seconds);
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.slice(0, 2).join(' ');
+  return formatDuration(seconds * 1000);
 }
 
 /** Milliseconds, shortened: `12 ms`, `1.4 s`. */

@@ -3,6 +3,7 @@
  * from it, so the dashboard and the server read one definition; the rest are the contract's own.
  */
 import type { RoleMap } from '../../../src/access/roles.js';
+import type { Job as ServerJob } from '../../../src/server/jobs.js';
 import type { ChainFailure, ChainVerdict } from '../../../src/audit/audit-chain.js';
 import type { SyncResult } from '../../../src/data/sync-plan-types.js';
 import type { VerifyReport } from '../../../src/data/verify-run.js';
@@ -47,29 +48,13 @@ export interface Session {
   readonly csrfToken?: string;
 }
 
-export interface JobProgress {
-  readonly table?: string;
-  readonly rowsDone: number;
-  readonly rowsTotal?: number;
-  readonly tablesDone: number;
-  readonly tablesTotal: number;
-}
+export type { JobProgress } from '../../../src/server/jobs.js';
 
-export interface Job {
-  readonly id: string;
-  readonly kind: 'data-sync' | 'promotion' | 'rollback' | 'parity';
-  readonly status: 'running' | 'succeeded' | 'failed';
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly by: string;
-  readonly title: string;
-  readonly progress?: JobProgress;
-  readonly deploymentId?: number;
-  readonly result?: unknown;
-  readonly error?: ErrorBody['error'];
+/** A job as the server sends it: whole from GET /jobs/{id}, without its output in events. */
+export type Job = Readonly<Omit<ServerJob, 'output'>> & {
   /** The output so far, when the server sends it with the job (GET /jobs/{id}). */
   readonly output?: readonly string[];
-}
+};
 
 export type ReportKind = 'parity' | 'data-sync' | 'replay';
 
