@@ -11,6 +11,7 @@ export interface RemoteJob {
   readonly id: string;
   readonly status: 'running' | 'succeeded' | 'failed';
   readonly output: readonly string[];
+  readonly outputTotal: number;
   readonly result?: unknown;
   readonly error?: { code: string; message: string; hint?: string };
 }
@@ -38,6 +39,7 @@ export class RemoteClient {
             ...(options.withTotp === true && this.totp !== undefined ? { totp: this.totp } : {}),
           };
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, {
         method,
@@ -47,7 +49,10 @@ export class RemoteClient {
         },
         ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
         signal: AbortSignal.timeout(120_000),
+        // A redirect would carry the token and the code somewhere else: refused.
+        redirect: 'error',
       });
+      text = await response.text();
     } catch (error) {
       throw new UnderstudyError(
         'E_UNREACHABLE',
@@ -57,7 +62,6 @@ export class RemoteClient {
         },
       );
     }
-    const text = await response.text();
     let parsed: unknown;
     try {
       parsed = text === '' ? {} : JSON.parse(text);
@@ -87,10 +91,10 @@ export class RemoteClient {
     for (;;) {
       const { job } = await this.call<{ job: RemoteJob }>(
         'GET',
-        `/api/v1/jobs/${encodeURIComponent(id)}`,
+        `/api/v1/jobs/${encodeURIComponent(id)}?since=${seen}`,
       );
-      for (const line of job.output.slice(seen)) onLine(line);
-      seen = job.output.length;
+      for (const line of job.output) onLine(line);
+      seen = job.outputTotal;
       if (job.status !== 'running') {
         if (job.error !== undefined && job.result === undefined) {
           const code = (job.error.code in errorCodes ? job.error.code : 'E_OPERATION') as ErrorCode;

@@ -116,7 +116,7 @@ export function checkStage(config: Config, env: string): StageSettings {
   if (!('run' in settings.deploy) && settings.deploy.status === undefined)
     throw new UnderstudyError(
       'E_CONFIG',
-      `release.${env}.deploy is a webhook without a status URL: its callback needs \`understudy serve\`, which this Understudy does not have yet`,
+      `release.${env}.deploy is a webhook without a status URL: Understudy follows a webhook deploy by polling its status URL`,
       {
         hint: `add release.${env}.deploy.status: a URL answering {"status": "running|succeeded|failed"}`,
       },

@@ -13,12 +13,11 @@ import { checkCode, resolveIdentity, type Identity } from '../access/people.js';
 import { sessionOf, type Session } from '../access/sessions.js';
 import { isUnderstudyError, messageOf, UnderstudyError } from '../shared/errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import type { AppDeps, Method, Route } from './route.js';
+import { SESSION_COOKIE, type AppDeps, type Method, type Route } from './route.js';
 import { allRoutes } from './routes/index.js';
-import { SignInLimit } from './sign-in-limit.js';
+import { SignInLimit, limited } from './sign-in-limit.js';
 import { dashboardDir, securityHeaders, serveStatic } from './static-files.js';
 
-export const SESSION_COOKIE = 'understudy_session';
 const maxBody = 1024 * 1024;
 
 interface CompiledRoute {
@@ -55,6 +54,24 @@ function compile(route: Route): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), names };
 }
 
+/** The request's URL; a target that is not one is bad input, never a crash. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://understudy.invalid');
+  } catch {
+    throw new UnderstudyError('E_INPUT', 'the request target is not a URL path');
+  }
+}
+
+/** One path segment, percent-decoded; a malformed escape is bad input. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UnderstudyError('E_INPUT', `"${part}" is not a valid path segment`);
+  }
+}
+
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
@@ -83,7 +100,10 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBody)
-      throw new UnderstudyError('E_INPUT', `the request body is larger than ${maxBody} bytes`);
+      throw Object.assign(
+        new UnderstudyError('E_INPUT', `the request body is larger than ${maxBody} bytes`),
+        { status: 413 },
+      );
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -142,7 +162,8 @@ export function sendJson(
 
 function sendError(response: ServerResponse, error: unknown, log: (line: string) => void): number {
   if (isUnderstudyError(error)) {
-    const status = error.httpStatus === 202 ? 409 : error.httpStatus;
+    const status =
+      (error as { status?: number }).status ?? (error.httpStatus === 202 ? 409 : error.httpStatus);
     const path = (error as { path?: string }).path;
     const retryAfter = (error as { retryAfter?: number }).retryAfter;
     sendJson(
@@ -169,6 +190,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const compiled = routes.map(compile);
   const metrics = createMetrics(() => deps);
   const signInLimit = new SignInLimit();
+  const codeLimit = new SignInLimit();
+  const tokenLimit = new SignInLimit({ freePerName: Number.MAX_SAFE_INTEGER, freePerAddress: 20 });
   const services = { signInLimit, metrics, routes };
 
   async function authenticate(
@@ -180,9 +203,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       if (m === null)
         throw new UnderstudyError('E_AUTH', 'the Authorization header must be "Bearer TOKEN"');
       const token = m[1] ?? '';
+      const address = request.socket.remoteAddress ?? 'unknown';
+      limited(tokenLimit, '', address, 'too many unknown tokens from this address');
       try {
         return { identity: await resolveIdentity(deps.store, token, undefined, deps.now), token };
       } catch (error) {
+        if (isUnderstudyError(error, 'E_INPUT')) tokenLimit.failed('', address);
         if (isUnderstudyError(error, 'E_INPUT'))
           throw new UnderstudyError(
             'E_AUTH',
@@ -200,15 +226,28 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     return { identity: session.identity, session };
   }
 
+  /**
+   * A TOTP code makes the caller's identity a second-factor one. Wrong codes are counted per
+   * person, like passwords, so a stolen cookie or token cannot try its way through the codes.
+   */
   async function stepUp(
     caller: { identity: Identity; session?: Session; token?: string },
     totp: string,
+    address: string,
   ): Promise<Identity> {
     if (caller.identity.kind !== 'person')
       throw new UnderstudyError('E_INPUT', 'a CI token has no second factor: leave out "totp"');
-    if (caller.token !== undefined)
-      return resolveIdentity(deps.store, caller.token, totp, deps.now);
-    await checkCode(deps.store, caller.identity.name, totp, deps.now);
+    const name = caller.identity.name;
+    limited(codeLimit, name, address, 'too many wrong TOTP codes');
+    try {
+      if (caller.token !== undefined)
+        return await resolveIdentity(deps.store, caller.token, totp, deps.now);
+      await checkCode(deps.store, name, totp, deps.now);
+    } catch (error) {
+      if (isUnderstudyError(error, 'E_INPUT')) codeLimit.failed(name, address);
+      throw error;
+    }
+    codeLimit.succeeded(name);
     return { ...caller.identity, secondFactor: true };
   }
 
@@ -234,8 +273,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       }
       identity = caller.identity;
       const body = route.body === undefined ? undefined : await readBody(request);
-      const totp = (body as { totp?: unknown } | undefined)?.totp;
-      if (typeof totp === 'string' && totp !== '') identity = await stepUp(caller, totp);
+      const valid = route.body === undefined ? undefined : validate(route.body, body, 'body');
+      const totp = (valid as { totp?: unknown } | undefined)?.totp;
+      if (typeof totp === 'string' && totp !== '')
+        identity = await stepUp(caller, totp, request.socket.remoteAddress ?? 'unknown');
       return answer(request, response, route, params, url, identity, session, body);
     }
     const body = route.body === undefined ? undefined : await readBody(request);
@@ -281,7 +322,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       (request.socket as { encrypted?: boolean }).encrypted === true;
     for (const [name, value] of Object.entries(securityHeaders(secure)))
       response.setHeader(name, value);
-    const url = new URL(request.url ?? '/', 'http://understudy.invalid');
     const method = (request.method ?? 'GET').toUpperCase();
     let label = 'dashboard';
     const finish = (status: number): void =>
@@ -289,15 +329,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     void (async () => {
       let status: number;
       try {
-        const sameMethod = method === 'HEAD' ? 'GET' : method;
+        const url = parseUrl(request.url);
         const onPath = compiled.filter((c) => c.pattern.test(url.pathname));
-        const match = onPath.find((c) => c.route.method === (sameMethod as Method));
+        // HEAD is for the dashboard's files: an API answer is not worth running a handler for.
+        const match = onPath.find((c) => c.route.method === (method as Method));
         if (match !== undefined) {
           label = match.route.path;
           const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
           const params: Record<string, string> = {};
           match.names.forEach((name, i) => {
-            params[name] = decodeURIComponent(values[i] ?? '');
+            params[name] = decodePart(values[i] ?? '');
           });
           status = await dispatch(request, response, match, params, url);
         } else if (onPath.length > 0) {
@@ -336,7 +377,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         }
       } catch (error) {
         status = sendError(response, error, log);
-        if (status === 401 && label === '/api/v1/session') metrics.signInRefused();
+        if (status === 401 && label === '/api/v1/session' && method === 'POST')
+          metrics.signInRefused();
       }
       finish(status);
     })();

@@ -86,42 +86,77 @@ export class EventHub {
   }
 }
 
-/** Sends `text/event-stream` to one client until it disconnects; `accept` filters events. */
+/** Past this much unsent output a client is taken for stuck, and dropped. */
+const MAX_BUFFERED = 1024 * 1024;
+
+export interface EventStream {
+  /** Sends one event; `id` lets a reconnecting client say where it was (Last-Event-ID). */
+  send(event: ServerEvent, id?: string): void;
+  end(): void;
+  /** The client went away (or was dropped): stop producing for it. */
+  readonly closed: boolean;
+}
+
+/**
+ * Sends `text/event-stream` to one client until it disconnects. With `hub`, the hub's events
+ * (filtered by `accept`) are sent as they come. A client that went away before the stream was
+ * set up, or that stops reading, is let go at once, with its timer and subscription.
+ */
 export function openEventStream(
   request: IncomingMessage,
   response: ServerResponse,
-  hub: EventHub,
-  options: { accept?: (event: ServerEvent) => boolean; keepAliveMs?: number } = {},
-): { send(event: ServerEvent): void; end(): void } {
+  options: {
+    hub?: EventHub;
+    accept?: (event: ServerEvent) => boolean;
+    keepAliveMs?: number;
+  } = {},
+): EventStream {
+  let ended = false;
+  let unsubscribe = (): void => undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    if (keepAlive !== undefined) clearInterval(keepAlive);
+    unsubscribe();
+    if (!response.writableEnded) response.end();
+  };
+  const write = (text: string): void => {
+    if (ended || response.destroyed) return end();
+    response.write(text);
+    if (response.writableLength > MAX_BUFFERED) {
+      response.destroy();
+      end();
+    }
+  };
+  const send = (e: ServerEvent, id?: string): void =>
+    write(
+      `${id === undefined ? '' : `id: ${id}\n`}event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`,
+    );
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  response.write(': connected\n\n');
-  const send = (e: ServerEvent): void => {
-    if (response.writableEnded || response.destroyed) return;
-    response.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-  };
-  const unsubscribe = hub.subscribe((e) => {
-    if (options.accept === undefined || options.accept(e)) send(e);
-  });
-  const keepAlive = setInterval(
-    () => response.write(': keep-alive\n\n'),
-    options.keepAliveMs ?? 15_000,
-  );
-  keepAlive.unref();
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    clearInterval(keepAlive);
-    unsubscribe();
-    if (!response.writableEnded) response.end();
-  };
+  write(': connected\n\n');
   request.on('close', end);
   response.on('close', end);
   response.on('error', end);
-  return { send, end };
+  if (request.destroyed || response.destroyed) end();
+  if (!ended) {
+    if (options.hub !== undefined)
+      unsubscribe = options.hub.subscribe((e) => {
+        if (options.accept === undefined || options.accept(e)) send(e);
+      });
+    keepAlive = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
+    keepAlive.unref();
+  }
+  return {
+    send,
+    end,
+    get closed() {
+      return ended;
+    },
+  };
 }

@@ -30,6 +30,8 @@ export interface Job {
   deploymentId?: number;
   /** Output lines so far (deploy output), the newest 2,000. */
   output: string[];
+  /** Output lines produced in all, kept or not: `output` holds the last of them. */
+  outputTotal: number;
   result?: unknown;
   error?: ErrorJson;
 }
@@ -43,6 +45,8 @@ export interface JobHandle {
 
 const keep = 50;
 const keepLines = 2000;
+/** Jobs one person or token may have running at once in this server. */
+const maxRunningEach = 4;
 
 export class JobRunner {
   private readonly jobs: Job[] = [];
@@ -52,6 +56,7 @@ export class JobRunner {
   constructor(
     private readonly events: EventHub,
     private readonly now: () => Date = () => new Date(),
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
   list(): readonly Job[] {
@@ -83,9 +88,21 @@ export class JobRunner {
       status: 'running',
       startedAt: this.now().toISOString(),
       output: [],
+      outputTotal: 0,
     };
+    const running = this.jobs.filter((j) => j.status === 'running');
+    if (running.filter((j) => j.by === meta.by).length >= maxRunningEach)
+      throw new UnderstudyError(
+        'E_RATE_LIMITED',
+        `${meta.by} already has ${maxRunningEach} jobs running here: wait for one to finish`,
+      );
     this.jobs.push(job);
-    if (this.jobs.length > keep) this.jobs.splice(0, this.jobs.length - keep);
+    // Finished jobs make room; running ones are never forgotten.
+    while (this.jobs.length > keep) {
+      const oldest = this.jobs.findIndex((j) => j.status !== 'running');
+      if (oldest < 0) break;
+      this.jobs.splice(oldest, 1);
+    }
     let lastProgress = 0;
     const handle: JobHandle = {
       job,
@@ -99,7 +116,10 @@ export class JobRunner {
         }
       },
       output: (text, deploymentId) => {
-        for (const line of text.replace(/\n$/, '').split('\n')) job.output.push(line);
+        for (const line of text.replace(/\n$/, '').split('\n')) {
+          job.output.push(line);
+          job.outputTotal += 1;
+        }
         if (job.output.length > keepLines) job.output.splice(0, job.output.length - keepLines);
         this.events.publish('output', {
           jobId: job.id,
@@ -120,13 +140,14 @@ export class JobRunner {
         job.status = ok(result) ? 'succeeded' : 'failed';
       } catch (error) {
         job.status = 'failed';
-        job.error =
-          error instanceof UnderstudyError
-            ? error.toJSON()
-            : {
-                code: 'E_INTERNAL',
-                message: error instanceof Error ? error.message : String(error),
-              };
+        // An unexpected failure's own words (hosts, SQL) go to the server's log, not to clients.
+        if (error instanceof UnderstudyError) job.error = error.toJSON();
+        else {
+          this.log(
+            `understudy serve: job ${job.id} (${job.title}) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+          job.error = { code: 'E_INTERNAL', message: 'an unexpected failure; see the server log' };
+        }
       } finally {
         job.finishedAt = this.now().toISOString();
         this.events.publish('job', summary(job));
@@ -150,4 +171,10 @@ export class JobRunner {
 export function summary(job: Job): Omit<Job, 'output'> & { outputLines: number } {
   const { output, ...rest } = job;
   return { ...rest, outputLines: output.length };
+}
+
+/** A job with the output lines from line `since` on (counting every line it produced). */
+export function withOutputSince(job: Job, since: number): Job {
+  const first = job.outputTotal - job.output.length;
+  return { ...job, output: job.output.slice(Math.max(0, since - first)) };
 }

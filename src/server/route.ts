@@ -4,8 +4,10 @@
  * document is generated from them, so the two cannot drift apart.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Identity } from '../access/people.js';
+import { allows } from '../access/roles.js';
+import { UnderstudyError } from '../shared/errors.js';
 import type { Session } from '../access/sessions.js';
 import type { LoadedConfig } from '../config/config-load.js';
 import type { Store } from '../store/open-store.js';
@@ -15,6 +17,9 @@ import type { ServerMetrics } from './metrics.js';
 import type { SignInLimit } from './sign-in-limit.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'understudy_session';
 
 /** Who may call a route: anyone, or someone signed in (duties are checked by the capability). */
 export type Access = 'public' | 'signed-in';
@@ -77,4 +82,58 @@ export interface Route<Q = unknown, B = unknown> {
 /** Declares a route with its types inferred from its schemas. */
 export function route<Q = undefined, B = undefined>(definition: Route<Q, B>): Route {
   return definition;
+}
+
+/** The `totp` field of bodies that may need a second factor. */
+export const totpField = z
+  .string()
+  .max(16)
+  .optional()
+  .describe('A current TOTP code: the second factor');
+
+/** `?limit=` of lists. */
+export const limitField = z.coerce.number().int().min(1).max(1000).optional();
+
+/** A numeric id from the path (`/reports/{id}`); anything else is bad input. */
+export function pathId(value: string | undefined, what: string): number {
+  if (value === undefined || !/^\d{1,15}$/.test(value))
+    throw Object.assign(
+      new UnderstudyError('E_INPUT', `${what} ids are whole numbers, not "${value ?? ''}"`),
+      {
+        path: 'path',
+      },
+    );
+  return Number(value);
+}
+
+/** Who is calling a signed-in route (the router has authenticated them). */
+export function caller(identity: Identity | undefined): Identity {
+  if (identity === undefined) throw new UnderstudyError('E_AUTH', 'not signed in');
+  return identity;
+}
+
+/**
+ * Refuses unless `identity` may deploy to `env` (or, without `env`, to some environment):
+ * creating releases, reporting checks, syncing and comparing environments are deployers' work.
+ */
+export function requireDeployer(
+  deps: AppDeps,
+  identity: Identity | undefined,
+  what: string,
+  env?: string,
+): Identity {
+  const who = caller(identity);
+  const envs = env === undefined ? ['*', ...Object.keys(deps.loaded.config.environments)] : [env];
+  if (!envs.some((e) => allows(who.roles, e, 'deploy')))
+    throw new UnderstudyError(
+      'E_BLOCKED',
+      `${what} needs the deployer role ${env === undefined ? 'in some environment' : `in ${env}`}`,
+    );
+  if (
+    env !== undefined &&
+    deps.loaded.config.environments[env]?.protected === true &&
+    !who.secondFactor
+  )
+    throw new UnderstudyError('E_BLOCKED', `${env} is protected: give a current code as "totp"`);
+  return who;
 }

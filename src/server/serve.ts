@@ -61,7 +61,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server: Server = createServer((request, response) => ready.handle?.(request, response));
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // event streams stay open
+  // Receiving a request (not answering it: event streams stay open) must not take forever.
+  server.requestTimeout = 60_000;
+  server.maxConnections = 1_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -101,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   const events = new EventHub(store);
-  const jobs = new JobRunner(events);
+  const jobs = new JobRunner(events, () => new Date(), options.log);
   const app = createApp(
     { store, loaded, events, jobs, env: options.env, version: VERSION, now: () => new Date() },
     {

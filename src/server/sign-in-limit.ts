@@ -4,6 +4,8 @@
  * at the password. Keys are counted per name (5 free) and per address (20 free: people share
  * offices and proxies). A successful sign-in clears the name's count.
  */
+import { UnderstudyError } from '../shared/errors.js';
+
 export interface SignInLimitOptions {
   readonly freePerName?: number;
   readonly freePerAddress?: number;
@@ -65,12 +67,29 @@ export class SignInLimit {
     if (this.tallies.size > 10_000) this.sweep(at);
   }
 
-  succeeded(name: string): void {
+  /** Clears the name's count; the address's counts one attempt fewer (this one went well). */
+  succeeded(name: string, address?: string): void {
     this.tallies.delete(`name:${name.toLowerCase()}`);
+    const t = address === undefined ? undefined : this.tallies.get(`address:${address}`);
+    if (t === undefined) return;
+    t.failures = Math.max(0, t.failures - 1);
+    if (t.failures < this.free.address) t.blockedUntil = 0;
   }
 
   private sweep(at: number): void {
     for (const [key, t] of this.tallies)
       if (at - t.firstAt > this.windowMs && t.blockedUntil <= at) this.tallies.delete(key);
   }
+}
+
+/** Refuses with 429 (and when to try again) while `limit` makes `name` from `address` wait. */
+export function limited(limit: SignInLimit, name: string, address: string, what: string): void {
+  const wait = limit.waitMs(name, address);
+  if (wait > 0)
+    throw Object.assign(
+      new UnderstudyError('E_RATE_LIMITED', `${what}: wait before trying again`, {
+        hint: `try again in ${Math.ceil(wait / 1000)} s`,
+      }),
+      { retryAfter: Math.ceil(wait / 1000) },
+    );
 }

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 const types: Record<string, string> = {
@@ -62,15 +63,8 @@ export async function serveStatic(
     response.end();
     return true;
   }
-  await new Promise<void>((resolve) => {
-    const stream = createReadStream(file);
-    stream.on('error', () => {
-      response.destroy();
-      resolve();
-    });
-    stream.on('end', resolve);
-    stream.pipe(response);
-  });
+  // pipeline closes the file when the client goes away mid-download.
+  await pipeline(createReadStream(file), response).catch(() => undefined);
   return true;
 }
 

@@ -5,7 +5,7 @@
  * issue names — wrong passwords (slowed), an expired session, a token without the scope, a change
  * without the CSRF token, malformed JSON, a client that leaves an event stream, a port in use.
  */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addPerson,
@@ -232,6 +232,46 @@ describe('understudy serve: the HTTP API', () => {
 
     const audit = await admin.call<{ ok: boolean }>('GET', '/api/v1/audit/verify');
     expect(audit.body.ok).toBe(true);
+  });
+
+  it('answers malformed requests with a 4xx and keeps serving', async () => {
+    const raw = (line: string) =>
+      new Promise<string>((resolve) => {
+        const url = new URL(server.url);
+        const socket = connect(Number(url.port), url.hostname, () =>
+          socket.end(`${line}\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+      });
+    expect(await raw('GET //[ HTTP/1.1')).toMatch(/^HTTP\/1\.1 400/);
+    const admin = new ApiClient(server.url, ana.token);
+    expect((await admin.call('GET', '/api/v1/releases/%E0')).status).toBe(400);
+    const huge = await admin.call('GET', '/api/v1/reports/1e21');
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ error: { code: 'E_INPUT' } });
+    expect((await admin.call('HEAD', '/api/v1/events')).status).toBe(405);
+    expect((await admin.call('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('slows down guessing of TOTP codes with a stolen session', async () => {
+    const thief = new ApiClient(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await thief.signIn('ana', password)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const guess = await thief.call('POST', '/api/v1/approvals', {
+        version: 'v1',
+        env: 'production',
+        decision: 'approve',
+        totp: String(100000 + i),
+      });
+      statuses.push(guess.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses[5]).toBe(429);
   });
 
   it('drops an event-stream client that goes away, keeping nothing behind', async () => {

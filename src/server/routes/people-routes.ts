@@ -15,9 +15,9 @@ import {
 import { parseDuration } from '../../shared/duration.js';
 import { UnderstudyError } from '../../shared/errors.js';
 import { openEventStream } from '../events.js';
-import { route, type Route } from '../route.js';
+import { caller, route, totpField, type Route } from '../route.js';
 
-const totp = z.string().optional().describe('A current TOTP code: the second factor');
+const totp = totpField;
 const grants = z
   .array(z.string())
   .describe('Role grants written ENV:ROLE, e.g. production:approver');
@@ -63,7 +63,7 @@ export function peopleRoutes(): Route[] {
           deps.store,
           {
             env: body.env,
-            holder: identity?.name ?? 'unknown',
+            holder: caller(identity).name,
             reason: body.reason,
             durationMs,
             extend: body.extend === true,
@@ -94,7 +94,7 @@ export function peopleRoutes(): Route[] {
         const { released, moves } = await releaseReservation(
           deps.store,
           env,
-          identity?.name ?? 'unknown',
+          caller(identity).name,
           maxHold(config),
         );
         const undelivered = await notifyMoves(config, moves);
@@ -155,7 +155,7 @@ export function peopleRoutes(): Route[] {
       body: z.strictObject({
         name: z.string(),
         roles: grants,
-        password: z.string().optional(),
+        password: z.string().max(1024).optional(),
         totp,
       }),
       answers: { status: 200, description: '{enrolment}' },
@@ -209,7 +209,7 @@ export function peopleRoutes(): Route[] {
       access: 'signed-in',
       answers: { status: 200, description: 'text/event-stream', type: 'text/event-stream' },
       handle({ deps, request, response }) {
-        openEventStream(request, response, deps.events);
+        openEventStream(request, response, { hub: deps.events });
         return { streamed: true };
       },
     }),

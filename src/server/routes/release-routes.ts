@@ -1,7 +1,5 @@
 /** Releases, checks, the pipeline with its gates, promotions, rollbacks, approvals, deployments. */
 import { z } from 'zod';
-import type { Identity } from '../../access/people.js';
-import { allows } from '../../access/roles.js';
 import { decide } from '../../release/approvals.js';
 import {
   deploymentLog,
@@ -11,7 +9,7 @@ import {
 } from '../../release/deployments-repository.js';
 import { approveBreakGlass } from '../../release/overrides.js';
 import { currentDeployment, evaluateGates } from '../../release/promotion-gates.js';
-import { runPromotion, runRollback } from '../../release/promotion-run.js';
+import { checkStage, runPromotion, runRollback } from '../../release/promotion-run.js';
 import {
   checksOf,
   createRelease,
@@ -23,25 +21,19 @@ import {
 import { UnderstudyError } from '../../shared/errors.js';
 import { openEventStream } from '../events.js';
 import { summary } from '../jobs.js';
-import { route, type AppDeps, type Route } from '../route.js';
+import {
+  caller,
+  limitField,
+  pathId,
+  requireDeployer,
+  route,
+  totpField,
+  type AppDeps,
+  type Route,
+} from '../route.js';
 
-const limit = z.coerce.number().int().min(1).max(1000).optional();
-const totp = z.string().optional().describe('A current TOTP code: the second factor');
-
-/** Creating releases and reporting checks is CI's and deployers' work, not a viewer's. */
-function requireDeployerSomewhere(
-  deps: AppDeps,
-  identity: Identity | undefined,
-  what: string,
-): string {
-  const stages = deps.loaded.config.release?.stages ?? Object.keys(deps.loaded.config.environments);
-  if (
-    identity === undefined ||
-    !['*', ...stages].some((env) => allows(identity.roles, env, 'deploy'))
-  )
-    throw new UnderstudyError('E_BLOCKED', `${what} needs the deployer role in some environment`);
-  return identity.name;
-}
+const limit = limitField;
+const totp = totpField;
 
 export function releaseRoutes(): Route[] {
   return [
@@ -83,7 +75,7 @@ export function releaseRoutes(): Route[] {
       }),
       answers: { status: 200, description: '{release, created}' },
       async handle({ deps, body, identity }) {
-        const actor = requireDeployerSomewhere(deps, identity, 'creating a release');
+        const actor = requireDeployer(deps, identity, 'creating a release').name;
         const input = {
           version: body.version,
           ...(body.commit === undefined ? {} : { commit: body.commit }),
@@ -112,7 +104,7 @@ export function releaseRoutes(): Route[] {
               config: loaded.config,
               now: deps.now(),
               identity,
-              actor: identity?.name ?? 'unknown',
+              actor: caller(identity).name,
             });
             const deployed: Deployment | null =
               deployments.find((d) => d.env === env && d.status === 'succeeded') ?? null;
@@ -142,7 +134,7 @@ export function releaseRoutes(): Route[] {
       }),
       answers: { status: 200, description: '{check}' },
       async handle({ deps, params, body, identity }) {
-        const actor = requireDeployerSomewhere(deps, identity, 'reporting a check');
+        const actor = requireDeployer(deps, identity, 'reporting a check').name;
         const check = await reportCheck(
           deps.store,
           {
@@ -174,8 +166,11 @@ export function releaseRoutes(): Route[] {
       }),
       answers: { status: 202, description: '{job}: its result is the PromotionResult' },
       async handle({ deps, body, identity }) {
+        // Bad input is answered now, not as a failed job; gates (roles included) run in the job,
+        // as from the command line, so the outcome reads the same.
+        checkStage(deps.loaded.config, body.env);
         const release = await getRelease(deps.store, body.version);
-        const actor = identity?.name ?? 'unknown';
+        const actor = caller(identity).name;
         const job = deps.jobs.start(
           { kind: 'promotion', title: `promote ${release.version} → ${body.env}`, by: actor },
           (handle) =>
@@ -206,7 +201,8 @@ export function releaseRoutes(): Route[] {
       body: z.strictObject({ env: z.string(), to: z.string().optional(), totp }),
       answers: { status: 202, description: '{job}: its result is the RollbackResult' },
       handle({ deps, body, identity }) {
-        const actor = identity?.name ?? 'unknown';
+        checkStage(deps.loaded.config, body.env);
+        const actor = caller(identity).name;
         const job = deps.jobs.start(
           { kind: 'rollback', title: `roll back ${body.env}`, by: actor },
           (handle) =>
@@ -310,19 +306,17 @@ export function releaseRoutes(): Route[] {
       answers: { status: 200, description: 'text/event-stream', type: 'text/event-stream' },
       async handle({ deps, params, request, response }) {
         const first = await findDeployment(deps, params.id ?? '');
-        const stream = openEventStream(request, response, deps.events, { accept: () => false });
+        const stream = openEventStream(request, response);
         // Read from the store, so a deployment run by the CLI or another replica streams too.
-        let sent = 0;
-        let closed = false;
-        request.on('close', () => {
-          closed = true;
-        });
+        // Each chunk carries its end offset as its id: a reconnecting client resumes from there.
+        const resumeAt = Number(request.headers['last-event-id']);
+        let sent = Number.isSafeInteger(resumeAt) && resumeAt > 0 ? resumeAt : 0;
         void (async () => {
           let deployment = first;
-          while (!closed) {
+          while (!stream.closed) {
             const log = await deploymentLog(deps.store, deployment.id).catch(() => undefined);
             if (log !== undefined && log.length > sent) {
-              stream.send({ event: 'output', data: { text: log.slice(sent) } });
+              stream.send({ event: 'output', data: { text: log.slice(sent) } }, String(log.length));
               sent = log.length;
             }
             if (!['deploying', 'verifying'].includes(deployment.status)) {
@@ -341,8 +335,7 @@ export function releaseRoutes(): Route[] {
 }
 
 async function findDeployment(deps: AppDeps, id: string): Promise<Deployment> {
-  const n = Number(id);
-  const deployment = Number.isInteger(n) ? await getDeployment(deps.store, n) : undefined;
+  const deployment = await getDeployment(deps.store, pathId(id, 'deployment'));
   if (deployment === undefined) throw new UnderstudyError('E_NOT_FOUND', `no deployment ${id}`);
   return deployment;
 }

@@ -2,9 +2,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { allows } from '../../access/roles.js';
-import { reservationBoard } from '../../coordination/reservations.js';
-import { prepareSync } from '../../data/prepare-sync.js';
+import { notifyMoves, reservationBoard } from '../../coordination/reservations.js';
+import { dataSection, prepareSync } from '../../data/prepare-sync.js';
 import { syncAndRecord, type SyncReportBody } from '../../data/sync-report.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import { parityAndRecord } from '../../parity/parity-record.js';
@@ -13,11 +12,10 @@ import { listCaptureFiles } from '../../traffic/capture-read.js';
 import { REPLAY_REPORT_KIND, type ReplayReport } from '../../traffic/replay-report.js';
 import { UnderstudyError, isUnderstudyError } from '../../shared/errors.js';
 import type { StoredReport } from '../../store/reports-repository.js';
-import { summary } from '../jobs.js';
-import { route, type AppDeps, type Route } from '../route.js';
-import type { Identity } from '../../access/people.js';
+import { summary, withOutputSince } from '../jobs.js';
+import { limitField, pathId, requireDeployer, route, totpField, type Route } from '../route.js';
 
-const limit = z.coerce.number().int().min(1).max(1000).optional();
+const limit = limitField;
 const reportKind = z.enum([PARITY_REPORT_KIND, DATA_SYNC_REPORT_KIND, REPLAY_REPORT_KIND]);
 
 /** The few figures a list shows of each kind of report. */
@@ -55,14 +53,6 @@ export function reportSummary(r: StoredReport): Record<string, unknown> {
   return base;
 }
 
-/** Writing to a protected environment takes a person who may deploy there (a sync writes to it). */
-function requireDeployer(deps: AppDeps, identity: Identity | undefined, env: string): void {
-  if (identity === undefined || !allows(identity.roles, env, 'deploy'))
-    throw new UnderstudyError('E_BLOCKED', `syncing into ${env} needs the deployer role there`);
-  if (deps.loaded.config.environments[env]?.protected === true && !identity.secondFactor)
-    throw new UnderstudyError('E_BLOCKED', `${env} is protected: give a current code as "totp"`);
-}
-
 export function reportRoutes(): Route[] {
   return [
     route({
@@ -78,12 +68,14 @@ export function reportRoutes(): Route[] {
         const stages = config.release?.stages ?? [];
         const parity = await store.reports.list({ kind: PARITY_REPORT_KIND, limit: 50 });
         const syncs = await store.reports.list({ kind: DATA_SYNC_REPORT_KIND, limit: 100 });
-        const { rows } = await reservationBoard(store, config);
+        const { rows, moves } = await reservationBoard(store, config);
+        // Looking moves the queue (leases past their time end): tell the webhooks, as the CLI does.
+        void notifyMoves(config, moves).catch(() => undefined);
+        const { listDeployments } = await import('../../release/deployments-repository.js');
         const environments = await Promise.all(
           Object.entries(config.environments).map(async ([name, env]) => {
             const latestParity = parity.find((r) => r.subject.split('~').includes(name));
             const board = rows.find((r) => r.env === name);
-            const { listDeployments } = await import('../../release/deployments-repository.js');
             const deployed =
               (await listDeployments(store, { env: name, status: 'succeeded' }, 1))[0] ?? null;
             const lastSync = syncs.find((r) => r.subject === name);
@@ -162,8 +154,7 @@ export function reportRoutes(): Route[] {
       access: 'signed-in',
       answers: { status: 200, description: '{report}' },
       async handle({ deps, params }) {
-        const id = Number(params.id);
-        const report = Number.isInteger(id) ? await deps.store.reports.get(id) : undefined;
+        const report = await deps.store.reports.get(pathId(params.id, 'report'));
         if (report === undefined)
           throw new UnderstudyError('E_NOT_FOUND', `no report ${params.id ?? ''}`);
         return { body: { report: { ...report, createdAt: report.createdAt.toISOString() } } };
@@ -179,15 +170,17 @@ export function reportRoutes(): Route[] {
         env: z.string().optional(),
         against: z.string().optional(),
         failOn: z.enum(['breaking', 'notice']).optional(),
-        totp: z.string().optional(),
+        totp: totpField,
       }),
       answers: { status: 200, description: '{report, reportId}' },
       async handle({ deps, body, identity }) {
+        // Parity reads production's catalog and config: deployers' work, not a viewer's.
+        const who = requireDeployer(deps, identity, 'comparing environments');
         const { report, stored } = await parityAndRecord({
           config: deps.loaded.config,
           dir: deps.loaded.dir,
           store: deps.store,
-          actor: identity?.name ?? 'unknown',
+          actor: who.name,
           env: body.env,
           against: body.against,
           failOn: body.failOn,
@@ -201,11 +194,16 @@ export function reportRoutes(): Route[] {
       summary: 'Start a masked sync from data.from into data.to (a job; progress as events)',
       tag: 'data',
       access: 'signed-in',
-      body: z.strictObject({ verify: z.boolean().default(true), totp: z.string().optional() }),
+      body: z.strictObject({ verify: z.boolean().default(true), totp: totpField }),
       answers: { status: 202, description: '{job}' },
       async handle({ deps, body, identity }) {
+        const who = requireDeployer(
+          deps,
+          identity,
+          `syncing into ${dataSection(deps.loaded.config).to}`,
+          dataSection(deps.loaded.config).to,
+        );
         const prepared = await prepareSync(deps.loaded.config, { scan: true });
-        requireDeployer(deps, identity, prepared.to.name);
         const tablesTotal = prepared.input.tables?.length ?? 0;
         const done = new Map<string, number>();
         let rowsTotal = 0;
@@ -213,7 +211,7 @@ export function reportRoutes(): Route[] {
           {
             kind: 'data-sync',
             title: `sync ${prepared.from.name} → ${prepared.to.name}`,
-            by: identity?.name ?? 'unknown',
+            by: who.name,
           },
           async (handle) =>
             syncAndRecord({
@@ -221,7 +219,7 @@ export function reportRoutes(): Route[] {
               config: deps.loaded.config,
               dir: deps.loaded.dir,
               store: deps.store,
-              actor: identity?.name ?? 'unknown',
+              actor: who.name,
               verify: body.verify,
               onProgress: (event) => {
                 if (event.type === 'phase') {
@@ -263,12 +261,13 @@ export function reportRoutes(): Route[] {
     route({
       method: 'GET',
       path: '/api/v1/jobs/{id}',
-      summary: 'One job, with its output so far and, when done, its result',
+      summary: 'One job, with its output (from line `since` on) and, when done, its result',
       tag: 'jobs',
       access: 'signed-in',
-      answers: { status: 200, description: '{job}' },
-      handle({ deps, params }) {
-        return { body: { job: deps.jobs.get(params.id ?? '') } };
+      query: z.strictObject({ since: z.coerce.number().int().min(0).optional() }),
+      answers: { status: 200, description: '{job}; outputTotal counts every line it produced' },
+      handle({ deps, params, query }) {
+        return { body: { job: withOutputSince(deps.jobs.get(params.id ?? ''), query.since ?? 0) } };
       },
     }),
     route({

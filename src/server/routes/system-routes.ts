@@ -4,9 +4,8 @@ import type { Identity } from '../../access/people.js';
 import { SESSION_TTL_MS, signIn, signOut } from '../../access/sessions.js';
 import { UnderstudyError } from '../../shared/errors.js';
 import { openApiDocument } from '../openapi.js';
-import { route, type Route } from '../route.js';
-
-const SESSION_COOKIE = 'understudy_session';
+import { route, SESSION_COOKIE, type Route } from '../route.js';
+import { limited } from '../sign-in-limit.js';
 
 function sessionBody(identity: Identity, csrfToken?: string): Record<string, unknown> {
   return {
@@ -22,6 +21,10 @@ function sessionBody(identity: Identity, csrfToken?: string): Record<string, unk
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
+
+/** Password checks running at once, across the server. */
+const MAX_PARALLEL_SIGN_INS = 4;
+let signingIn = 0;
 
 export function systemRoutes(): Route[] {
   return [
@@ -85,29 +88,33 @@ export function systemRoutes(): Route[] {
       answers: { status: 200, description: 'The session: who, roles, and the csrfToken' },
       async handle({ deps, body, request, services }) {
         const address = request.socket.remoteAddress ?? 'unknown';
-        const wait = services.signInLimit.waitMs(body.name, address);
-        if (wait > 0) {
+        try {
+          limited(services.signInLimit, body.name, address, 'too many failed sign-ins');
+        } catch (error) {
           services.metrics.signInRefused();
-          throw Object.assign(
-            new UnderstudyError(
-              'E_RATE_LIMITED',
-              'too many failed sign-ins: wait before trying again',
-              {
-                hint: `try again in ${Math.ceil(wait / 1000)} s`,
-              },
-            ),
-            { retryAfter: Math.ceil(wait / 1000) },
-          );
+          throw error;
         }
+        // A password check is deliberately expensive (scrypt, 32 MiB): only a few at once, and
+        // each attempt counts as failed until it succeeds, so parallel guesses are counted too.
+        if (signingIn >= MAX_PARALLEL_SIGN_INS)
+          throw Object.assign(
+            new UnderstudyError('E_RATE_LIMITED', 'too many sign-ins at once: try again', {
+              hint: 'try again in 1 s',
+            }),
+            { retryAfter: 1 },
+          );
+        signingIn += 1;
+        services.signInLimit.failed(body.name, address);
         let session;
         try {
           session = await signIn(deps.store, body.name, body.password, deps.now);
-        } catch (error) {
-          services.signInLimit.failed(body.name, address);
-          throw error;
+        } finally {
+          signingIn -= 1;
         }
-        services.signInLimit.succeeded(body.name);
-        const secure = request.headers['x-forwarded-proto'] === 'https';
+        services.signInLimit.succeeded(body.name, address);
+        const secure =
+          request.headers['x-forwarded-proto'] === 'https' ||
+          (request.socket as { encrypted?: boolean }).encrypted === true;
         return {
           body: {
             ...sessionBody(session.identity, session.csrfToken),
