@@ -196,6 +196,33 @@ describe('the dashboard, in Chromium, over the demo world', () => {
     await screenshot(page, '09-deploy-log');
   }, 90_000);
 
+  it('is usable from the keyboard, with every field labelled', async () => {
+    await open('#/reservations', 'Reservations');
+    // Every form field has an accessible name.
+    const unlabelled = await page.evaluate<string[]>(`
+      [...document.querySelectorAll('input, select, textarea')]
+        .filter((f) => f.type !== 'hidden' && f.labels.length === 0 &&
+          !f.getAttribute('aria-label') && !f.getAttribute('aria-labelledby'))
+        .map((f) => f.outerHTML)
+    `);
+    expect(unlabelled).toEqual([]);
+    // From the top of the page: the skip link first, then the navigation, followed with Enter.
+    const focused = () =>
+      page.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Reservations' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toContain('Skip to content');
+    let reached = '';
+    for (let i = 0; i < 8 && reached !== 'Audit'; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = await focused();
+    }
+    expect(reached).toBe('Audit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+  });
+
   it('shows the audit log with its verification', async () => {
     await open('#/audit', 'Audit');
     await expect
