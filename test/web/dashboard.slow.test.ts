@@ -194,7 +194,14 @@ describe('the dashboard, in Chromium, over the demo world', () => {
     expect(log).toMatch(/v1/);
     expect(log).not.toContain('No output');
     await screenshot(page, '09-deploy-log');
-  }, 90_000);
+
+    // v1 runs in staging now: rolling back deploys the version that ran there before (v2).
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await expect
+      .poll(() => page.locator('.outcome').textContent(), { timeout: 60_000 })
+      .toContain('rolled-back');
+    expect(await page.locator('.outcome').textContent()).toContain('v2');
+  }, 120_000);
 
   it('is usable from the keyboard, with every field labelled', async () => {
     await open('#/reservations', 'Reservations');

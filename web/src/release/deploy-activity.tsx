@@ -53,7 +53,7 @@ export function PromotionActivity(props: { jobId: string; onFinished: () => void
           <p className="muted">Running…</p>
         ) : result?.outcome !== undefined ? (
           <div
-            className={`notice notice-${result.outcome === 'deployed' ? 'good' : result.outcome === 'pending' ? 'warn' : 'bad'}`}
+            className={`notice notice-${result.outcome === 'deployed' || (result.outcome as string) === 'rolled-back' ? 'good' : result.outcome === 'pending' ? 'warn' : 'bad'}`}
           >
             <p>
               <Badge>{result.outcome}</Badge> {result.reason}

@@ -1,6 +1,7 @@
 /**
  * The selected stage: each gate with its status and reason, and the actions — Promote (POST
- * /promotions, a job), Approve and Reject (POST /approvals) — asking for a TOTP code where the
+ * /promotions, a job), Roll back where this release runs (POST /rollbacks, a job), Approve and
+ * Reject (POST /approvals) — asking for a TOTP code where the
  * environment is protected, for every approval, and whenever the server asks for one.
  */
 import { useState } from 'react';
@@ -59,6 +60,25 @@ export function StagePanel(props: {
       }),
     );
 
+  /** Deploys, by hand, the version that ran here before this one (POST /rollbacks, a job). */
+  const rollBack = (): Promise<void> =>
+    act(() =>
+      stepUp.run({
+        title: `Roll ${stage.env} back from ${version}`,
+        confirmLabel: 'Roll back',
+        description: `${stage.env} is protected: confirm with a current code.`,
+        askFirst: stage.protected,
+        send: async (totp) => {
+          const answer = await apiRequest<{ job: Job }>('POST', '/rollbacks', {
+            env: stage.env,
+            ...(totp === undefined ? {} : { totp }),
+          });
+          live.putJobs([answer.job]);
+          props.onPromotion(answer.job);
+        },
+      }),
+    );
+
   const decide = (decision: 'approve' | 'reject'): Promise<void> =>
     act(() =>
       stepUp.run({
@@ -104,6 +124,16 @@ export function StagePanel(props: {
           >
             Promote
           </button>
+          {stage.current ? (
+            <button
+              type="button"
+              className="button"
+              disabled={props.busy}
+              onClick={() => void rollBack()}
+            >
+              Roll back
+            </button>
+          ) : null}
           {needsApprovals(stage) ? (
             <>
               <button type="button" className="button" onClick={() => void decide('approve')}>
