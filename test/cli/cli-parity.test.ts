@@ -140,6 +140,32 @@ describe('understudy parity', () => {
     expect(text.stdout).toContain('allowance "config.LOG_LEVEL" expired on 2020-01-01');
   }, 60_000);
 
+  it('audits the run as the person UNDERSTUDY_TOKEN proves, and a wrong token stops it before it runs', async () => {
+    const production = await createNorthwind(pg());
+    const { dir, env } = await project({ production, staging: production }, '2099-01-01');
+    const added = await runUnderstudy(['user', 'add', 'ana', '--json'], { cwd: dir, env });
+    const token = added.json<{ token: string }>().token;
+    const run = await runUnderstudy(['parity', '--json'], {
+      cwd: dir,
+      env: { ...env, UNDERSTUDY_TOKEN: token },
+    });
+    expect(run.code).toBe(1); // the dotenv files differ: drift, found and audited
+
+    const wrong = await runUnderstudy(['parity', '--json'], {
+      cwd: dir,
+      env: { ...env, UNDERSTUDY_TOKEN: 'us_pat_not-a-token' },
+    });
+    expect(wrong.code).toBe(2);
+    const audit = await runUnderstudy(['audit', 'list', '--json', '--action', 'parity.run'], {
+      cwd: dir,
+      env,
+    });
+    // One run, by ana: the refused one compared nothing and recorded nothing.
+    expect(audit.json<{ entries: { actor: string }[] }>().entries.map((e) => e.actor)).toEqual([
+      'ana',
+    ]);
+  }, 60_000);
+
   it('exits 4 naming the environment whose database cannot be reached, and still reports the rest', async () => {
     const staging = await createNorthwind(pg());
     const port = await freePort();

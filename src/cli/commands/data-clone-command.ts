@@ -106,6 +106,7 @@ async function clone(ctx: CommandContext, name: string, options: CloneOptions): 
   const target = await cloneTarget(ctx);
   // Opened first, so a store that cannot record the clone stops the command before it acts.
   const store = await ctx.store();
+  const actor = await ctx.actorName();
   // The template is the last sync's copy: when that copy failed verification, cloning would
   // spread the leak to one more database.
   const last = await store.reports.latest(DATA_SYNC_REPORT_KIND, target.name);
@@ -119,13 +120,13 @@ async function clone(ctx: CommandContext, name: string, options: CloneOptions): 
   const result = await createClone(target.url, {
     name,
     ttlMs: options.ttl ?? target.ttlMs,
-    createdBy: ctx.actor(),
+    createdBy: actor,
     replace: options.replace === true,
   });
   await auditRemoved(ctx, target.name, result.removed);
   const { metadata } = result.clone;
   await appendAudit(store, {
-    actor: ctx.actor(),
+    actor,
     action: 'data.clone',
     subject: result.clone.database,
     details: {
@@ -203,9 +204,10 @@ async function clones(ctx: CommandContext, options: { showPassword?: boolean }):
 async function drop(ctx: CommandContext, name: string): Promise<number> {
   const target = await cloneTarget(ctx);
   const store = await ctx.store();
+  const actor = await ctx.actorName();
   const dropped = await dropClone(target.url, name);
   await appendAudit(store, {
-    actor: ctx.actor(),
+    actor,
     action: 'data.drop',
     subject: dropped.database,
     details: { name: dropped.name, environment: target.name, reason: 'dropped' },
@@ -229,9 +231,10 @@ async function auditRemoved(
 ): Promise<void> {
   if (removed.length === 0) return;
   const store = await ctx.store();
+  const actor = await ctx.actorName();
   for (const clone of removed) {
     await appendAudit(store, {
-      actor: ctx.actor(),
+      actor,
       action: 'data.drop',
       subject: clone.database,
       details: {

@@ -237,6 +237,8 @@ async function sync(
     return showSync(ctx, answer.reportId, answer.status, answer.report);
   }
   const { config, dir } = await ctx.config();
+  // Who acts is proven first: a wrong token stops the sync before it reads anything.
+  const actor = options.dryRun === true ? ctx.actor() : await ctx.actorName();
   const prepared = await prepareSync(config, { scan: true });
   if (options.dryRun === true) {
     ctx.output.document('data sync', {
@@ -260,7 +262,7 @@ async function sync(
       config,
       dir,
       store,
-      actor: ctx.actor(),
+      actor,
       verify: options.verify,
       ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
       onProgress: progress.onProgress,
@@ -335,11 +337,12 @@ function reportVerification(ctx: CommandContext, report: VerifyReport | undefine
 
 async function verify(ctx: CommandContext): Promise<number> {
   const { config } = await ctx.config();
+  const actor = await ctx.actorName();
   const prepared = await prepareSync(config, { scan: false });
   const report = await verifyPrepared(prepared);
   const store = await ctx.store();
   await appendAudit(store, {
-    actor: ctx.actor(),
+    actor,
     action: 'data.verify',
     subject: `${prepared.from.name}→${prepared.to.name}`,
     details: { ok: report.ok, leaks: report.leaks.length, orphans: report.orphans.length },

@@ -70,6 +70,7 @@ export const parityCommand: CommandSpec = {
             ));
           } else {
             const { config, dir } = await ctx.config();
+            const actor = await ctx.actorName();
             const onProbe = (result: ProbeResult): void => {
               if (ctx.output.interactive && !ctx.output.json)
                 ctx.output.note(c.dim(`  ${result.probe}: ${result.status}`));
@@ -80,7 +81,7 @@ export const parityCommand: CommandSpec = {
               config,
               dir,
               store: await ctx.store(),
-              actor: ctx.actor(),
+              actor,
               env: options.env,
               against: options.against,
               failOn: options.failOn,

@@ -102,6 +102,8 @@ async function replay(
   const capturePath = path.resolve(ctx.cwd, capture);
   await listCaptureFiles(capturePath); // a missing capture is bad input before anything is sent
   const store = await ctx.store();
+  // Who acts is proven before anything is sent.
+  const actor = await ctx.actorName();
   const c = ctx.output.color;
 
   const problems: CaptureProblem[] = [];
@@ -169,7 +171,7 @@ async function replay(
     body: report,
   });
   await appendAudit(store, {
-    actor: ctx.actor(),
+    actor,
     action: 'replay.run',
     subject: report.target.name,
     details: {
