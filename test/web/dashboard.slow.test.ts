@@ -203,6 +203,22 @@ describe('the dashboard, in Chromium, over the demo world', () => {
     expect(await page.locator('.outcome').textContent()).toContain('v2');
   }, 120_000);
 
+  it('adds a person with a TOTP code, showing their token and enrolment QR once', async () => {
+    await open('#/people', 'People');
+    await expect.poll(() => page.getByRole('main').textContent()).toContain('approver');
+    await page.getByLabel('Name', { exact: true }).fill('carol');
+    await page.getByLabel('Roles').first().fill('staging:deployer');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('TOTP code').fill(await world.totpCode('admin'));
+    await dialog.getByRole('button', { name: 'Add person' }).click();
+    await page.getByRole('heading', { name: 'carol is added' }).waitFor();
+    expect(await page.getByRole('main').textContent()).toMatch(/us_pat_[\w-]+/);
+    await page.getByRole('img', { name: /TOTP enrolment QR code for carol/ }).waitFor();
+    await expect.poll(() => page.getByRole('table').textContent()).toContain('staging:deployer');
+    await screenshot(page, '11-people');
+  });
+
   it('is usable from the keyboard, with every field labelled', async () => {
     await open('#/reservations', 'Reservations');
     // Every form field has an accessible name.

@@ -18,6 +18,7 @@ import { ParityReportPage } from './pages/parity-report-page.js';
 import { ReleasePage } from './pages/release-page.js';
 import { ReleasesPage } from './pages/releases-page.js';
 import { ReplayReportPage } from './pages/replay-report-page.js';
+import { PeoplePage } from './pages/people-page.js';
 import { ReservationsPage } from './pages/reservations-page.js';
 import { SyncReportPage } from './pages/sync-report-page.js';
 import { TrafficPage } from './pages/traffic-page.js';
@@ -121,6 +122,8 @@ function Page(props: { route: Route; session: Session }): ReactNode {
       return <ReleasePage version={route.version} />;
     case 'reservations':
       return <ReservationsPage session={props.session} />;
+    case 'people':
+      return <PeoplePage />;
     case 'audit':
       return <AuditPage />;
     case 'not-found':

@@ -16,11 +16,12 @@ export type Route =
   | { readonly page: 'release'; readonly version: string }
   | { readonly page: 'reservations' }
   | { readonly page: 'audit' }
+  | { readonly page: 'people' }
   | { readonly page: 'not-found'; readonly path: string };
 
 /** The top-level sections, as the navigation lists them. */
 export type Section =
-  'environments' | 'parity' | 'data' | 'traffic' | 'releases' | 'reservations' | 'audit';
+  'environments' | 'parity' | 'data' | 'traffic' | 'releases' | 'reservations' | 'audit' | 'people';
 
 /** Which section a route belongs to (for `aria-current`). */
 export function sectionOf(route: Route): Section | undefined {
@@ -64,7 +65,8 @@ export function parseRoute(hash: string): Route {
       first === 'traffic' ||
       first === 'releases' ||
       first === 'reservations' ||
-      first === 'audit'
+      first === 'audit' ||
+      first === 'people'
     )
       return { page: first };
     if (first === 'environments') return { page: 'environments' };
@@ -94,6 +96,7 @@ export const links = {
   release: (version: string): string => `#/releases/${enc(version)}`,
   reservations: '#/reservations',
   audit: '#/audit',
+  people: '#/people',
 } as const;
 
 function subscribe(listener: () => void): () => void {

@@ -16,6 +16,7 @@ const sections: readonly { section: Section; label: string; href: string }[] = [
   { section: 'releases', label: 'Releases', href: links.releases },
   { section: 'reservations', label: 'Reservations', href: links.reservations },
   { section: 'audit', label: 'Audit', href: links.audit },
+  { section: 'people', label: 'People', href: links.people },
 ];
 
 export function AppShell(props: {
