@@ -244,7 +244,14 @@ export async function reservationsOf(
   store: CoordinationStore,
   envs: readonly string[],
   maxMs: number,
+  options: { readonly move?: boolean } = {},
 ): Promise<{ byEnv: Map<string, Reservation[]>; moves: QueueMoves }> {
+  if (options.move === false) {
+    // Only looking (a dashboard's read): the rows as they are, the queue left to those who act.
+    const byEnv = new Map<string, Reservation[]>();
+    for (const env of envs) byEnv.set(env, await ofEnv(store.driver, env));
+    return { byEnv, moves: { expired: [], granted: [] } };
+  }
   return store.driver.transaction(async (tx) => {
     await lockForTransaction(tx, 'reservations');
     const byEnv = new Map<string, Reservation[]>();
@@ -307,13 +314,17 @@ export interface BoardRow {
   readonly queue: readonly Reservation[];
 }
 
-/** Every environment: who holds it, who waits, what runs there (the queue moved first). */
+/**
+ * Every environment: who holds it, who waits, what runs there — the queue moved first, unless
+ * `move` is false (a read that must change nothing).
+ */
 export async function reservationBoard(
   store: CoordinationStore,
   config: Config,
+  options: { readonly move?: boolean } = {},
 ): Promise<{ rows: BoardRow[]; moves: QueueMoves }> {
   const envs = Object.keys(config.environments);
-  const { byEnv, moves } = await reservationsOf(store, envs, maxHold(config));
+  const { byEnv, moves } = await reservationsOf(store, envs, maxHold(config), options);
   const rows = await Promise.all(
     envs.map(async (env) => {
       const all: Reservation[] = byEnv.get(env) ?? [];

@@ -86,6 +86,8 @@ export async function evaluateGates(
     readonly identity: Identity | undefined;
     /** Who asks: a lease held by anyone else makes the promotion wait. */
     readonly actor: string;
+    /** Only looking (a dashboard): the reservation queue is read, not moved. */
+    readonly readOnly?: boolean;
   },
 ): Promise<GateResult[]> {
   const { config, now } = context;
@@ -104,7 +106,9 @@ export async function evaluateGates(
       }),
     );
   const maxHold = parseDuration(config.reservations.max) ?? 8 * 3_600_000;
-  const reservations = await reservationsOf(store, [env], maxHold);
+  const reservations = await reservationsOf(store, [env], maxHold, {
+    move: context.readOnly !== true,
+  });
   await notifyMoves(config, reservations.moves);
   const lease = reservations.byEnv.get(env)?.find((r) => r.status === 'held');
   gates.push(

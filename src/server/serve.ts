@@ -10,9 +10,13 @@ import { UnderstudyError } from '../shared/errors.js';
 import { openStore, type Store } from '../store/open-store.js';
 import path from 'node:path';
 import { VERSION } from '../shared/version.js';
+import { notifyMoves, reservationBoard } from '../coordination/reservations.js';
 import { createApp, type App } from './app.js';
 import { EventHub } from './events.js';
 import { JobRunner } from './jobs.js';
+
+/** How often the server moves the reservation queue (ends leases, grants the next). */
+const QUEUE_TICK_MS = 5_000;
 
 export interface ServeOptions {
   readonly configFile?: string | undefined;
@@ -112,6 +116,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   );
   ready.handle = app.handle;
+  // Leases end by time and the next in line is granted even when nobody acts: reads change
+  // nothing, so the server moves the reservation queue itself (and tells the webhooks).
+  const ticker = setInterval(() => {
+    void reservationBoard(store, loaded.config)
+      .then(({ moves }) => notifyMoves(loaded.config, moves))
+      .catch(() => undefined);
+  }, QUEUE_TICK_MS);
+  ticker.unref();
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   let closing: Promise<void> | undefined;
@@ -122,6 +134,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     loaded,
     close() {
       closing ??= (async () => {
+        clearInterval(ticker);
         events.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -274,6 +274,24 @@ describe('understudy serve: the HTTP API', () => {
     expect(statuses[5]).toBe(429);
   });
 
+  it('changes nothing on a read: the server itself ends a lease past its time', async () => {
+    const admin = new ApiClient(server.url, ana.token);
+    const held = await admin.call('POST', '/api/v1/reservations', {
+      env: 'staging',
+      for: '1s',
+      reason: 'a quick look',
+    });
+    expect(held.body).toMatchObject({ reservation: { status: 'held' } });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const expiries = async () =>
+      (await admin.call<{ entries: unknown[] }>('GET', '/api/v1/audit?action=reservation.expired'))
+        .body.entries.length;
+    expect((await admin.call('GET', '/api/v1/reservations')).status).toBe(200);
+    expect((await admin.call('GET', '/api/v1/overview')).status).toBe(200);
+    expect(await expiries()).toBe(0);
+    await expect.poll(expiries, { timeout: 10_000, interval: 500 }).toBe(1);
+  });
+
   it('drops an event-stream client that goes away, keeping nothing behind', async () => {
     const controller = new AbortController();
     const stream = await fetch(`${server.url}/api/v1/events`, {

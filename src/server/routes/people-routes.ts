@@ -32,9 +32,9 @@ export function peopleRoutes(): Route[] {
       access: 'signed-in',
       answers: { status: 200, description: '{environments: {env, running, holder, queue}[]}' },
       async handle({ deps }) {
-        const { rows, moves } = await reservationBoard(deps.store, deps.loaded.config);
-        const undelivered = await notifyMoves(deps.loaded.config, moves);
-        return { body: { environments: rows, undelivered } };
+        // A read changes nothing: the server's ticker moves the reservation queue.
+        const { rows } = await reservationBoard(deps.store, deps.loaded.config, { move: false });
+        return { body: { environments: rows, undelivered: [] } };
       },
     }),
     route({

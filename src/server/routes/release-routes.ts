@@ -105,6 +105,7 @@ export function releaseRoutes(): Route[] {
               now: deps.now(),
               identity,
               actor: caller(identity).name,
+              readOnly: true,
             });
             const deployed: Deployment | null =
               deployments.find((d) => d.env === env && d.status === 'succeeded') ?? null;

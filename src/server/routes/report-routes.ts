@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { notifyMoves, reservationBoard } from '../../coordination/reservations.js';
+import { reservationBoard } from '../../coordination/reservations.js';
 import { dataSection, prepareSync } from '../../data/prepare-sync.js';
 import { syncAndRecord, type SyncReportBody } from '../../data/sync-report.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
@@ -68,9 +68,8 @@ export function reportRoutes(): Route[] {
         const stages = config.release?.stages ?? [];
         const parity = await store.reports.list({ kind: PARITY_REPORT_KIND, limit: 50 });
         const syncs = await store.reports.list({ kind: DATA_SYNC_REPORT_KIND, limit: 100 });
-        const { rows, moves } = await reservationBoard(store, config);
-        // Looking moves the queue (leases past their time end): tell the webhooks, as the CLI does.
-        void notifyMoves(config, moves).catch(() => undefined);
+        // A read changes nothing: the server's ticker moves the reservation queue.
+        const { rows } = await reservationBoard(store, config, { move: false });
         const { listDeployments } = await import('../../release/deployments-repository.js');
         const environments = await Promise.all(
           Object.entries(config.environments).map(async ([name, env]) => {
