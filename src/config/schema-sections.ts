@@ -612,6 +612,13 @@ const server = z
     publicUrl: httpUrl
       .optional()
       .describe('URL people reach the dashboard at (for links in notifications).'),
+    metricsToken: z
+      .string()
+      .min(16, 'the metrics token must be at least 16 characters')
+      .optional()
+      .describe(
+        'When set (write it as ${VAR}), /metrics answers only requests with "Authorization: Bearer <this token>"; otherwise it needs no sign-in.',
+      ),
   })
   .describe('`understudy serve`.');
 

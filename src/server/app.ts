@@ -6,14 +6,13 @@
  * errors in the same `{error: {code, message, hint}}` shape as the CLI's `--json`. Everything
  * else is the dashboard's files. Every answer carries the security headers.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { checkCode, resolveIdentity, type Identity } from '../access/people.js';
 import { sessionOf, type Session } from '../access/sessions.js';
 import { isUnderstudyError, messageOf, UnderstudyError } from '../shared/errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { SESSION_COOKIE, type AppDeps, type Method, type Route } from './route.js';
+import { sameText, SESSION_COOKIE, type AppDeps, type Method, type Route } from './route.js';
 import { allRoutes } from './routes/index.js';
 import { SignInLimit, limited } from './sign-in-limit.js';
 import { dashboardDir, securityHeaders, serveStatic } from './static-files.js';
@@ -78,12 +77,6 @@ export function cookieValue(header: string | undefined, name: string): string | 
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Where a zod problem is, as a user reads it: `body.stages[0].env`. */

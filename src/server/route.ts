@@ -3,6 +3,7 @@
  * may call it, and its handler. The router dispatches from these descriptions and the OpenAPI
  * document is generated from them, so the two cannot drift apart.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Identity } from '../access/people.js';
@@ -136,4 +137,11 @@ export function requireDeployer(
   )
     throw new UnderstudyError('E_BLOCKED', `${env} is protected: give a current code as "totp"`);
   return who;
+}
+
+/** Compares two secrets in constant time. */
+export function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -376,3 +376,24 @@ async function readEvents(response: Response, done: (text: string) => boolean): 
   await reader.cancel();
   return text;
 }
+
+describe('understudy serve with server.metricsToken', () => {
+  it('answers /metrics only with that token', async () => {
+    const token = 'scrape-me-with-this-long-token';
+    const { server } = await startTestServer(
+      `project: shop\nenvironments:\n  staging: { url: "http://127.0.0.1:9" }\nserver:\n  metricsToken: \${METRICS_TOKEN}\n`,
+      { METRICS_TOKEN: token },
+    );
+    try {
+      expect((await new ApiClient(server.url).call('GET', '/metrics')).status).toBe(401);
+      expect(
+        (await new ApiClient(server.url, 'wrong-token-entirely').call('GET', '/metrics')).status,
+      ).toBe(401);
+      const scraped = await new ApiClient(server.url, token).call<string>('GET', '/metrics');
+      expect(scraped.status).toBe(200);
+      expect(scraped.body).toContain('understudy_http_requests_total');
+    } finally {
+      await server.close();
+    }
+  });
+});

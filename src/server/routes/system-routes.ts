@@ -4,7 +4,7 @@ import type { Identity } from '../../access/people.js';
 import { SESSION_TTL_MS, signIn, signOut } from '../../access/sessions.js';
 import { UnderstudyError } from '../../shared/errors.js';
 import { openApiDocument } from '../openapi.js';
-import { route, SESSION_COOKIE, type Route } from '../route.js';
+import { route, sameText, SESSION_COOKIE, type Route } from '../route.js';
 import { limited } from '../sign-in-limit.js';
 
 function sessionBody(identity: Identity, csrfToken?: string): Record<string, unknown> {
@@ -54,7 +54,16 @@ export function systemRoutes(): Route[] {
       tag: 'system',
       access: 'public',
       answers: { status: 200, description: 'Prometheus text format', type: 'text/plain' },
-      async handle({ response, services }) {
+      async handle({ deps, request, response, services }) {
+        // Environment names, versions and scores are for the scraper, when a token is set.
+        const wanted = deps.loaded.config.server.metricsToken;
+        if (wanted !== undefined) {
+          const sent = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+          if (sent === undefined || !sameText(sent, wanted))
+            throw new UnderstudyError('E_AUTH', 'metrics need the token in server.metricsToken', {
+              hint: 'send Authorization: Bearer <token> (a Prometheus scrape config sets it)',
+            });
+        }
         const text = await services.metrics.registry.metrics();
         response.writeHead(200, {
           'content-type': services.metrics.registry.contentType,
