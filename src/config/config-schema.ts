@@ -36,7 +36,7 @@ export const configSchema = z
     reservations: sections.reservations.default({ default: '2h', max: '8h' }),
     notifications: sections.notifications.optional(),
     store: sections.store.default({ dir: '.understudy' }),
-    server: sections.server.default({ listen: 4400 }),
+    server: sections.server.default({ listen: 4400, trustProxy: false }),
   })
   .superRefine((config, ctx) => {
     const declared = new Set(Object.keys(config.environments));

@@ -612,6 +612,12 @@ const server = z
     publicUrl: httpUrl
       .optional()
       .describe('URL people reach the dashboard at (for links in notifications).'),
+    trustProxy: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the proxy adds it), for sign-in limits.',
+      ),
     metricsToken: z
       .string()
       .min(16, 'the metrics token must be at least 16 characters')

@@ -12,7 +12,14 @@ import { checkCode, resolveIdentity, type Identity } from '../access/people.js';
 import { sessionOf, type Session } from '../access/sessions.js';
 import { isUnderstudyError, messageOf, UnderstudyError } from '../shared/errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { sameText, SESSION_COOKIE, type AppDeps, type Method, type Route } from './route.js';
+import {
+  clientAddress,
+  sameText,
+  SESSION_COOKIE,
+  type AppDeps,
+  type Method,
+  type Route,
+} from './route.js';
 import { allRoutes } from './routes/index.js';
 import { SignInLimit, limited } from './sign-in-limit.js';
 import { dashboardDir, securityHeaders, serveStatic } from './static-files.js';
@@ -196,7 +203,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       if (m === null)
         throw new UnderstudyError('E_AUTH', 'the Authorization header must be "Bearer TOKEN"');
       const token = m[1] ?? '';
-      const address = request.socket.remoteAddress ?? 'unknown';
+      const address = clientAddress(deps, request);
       limited(tokenLimit, '', address, 'too many unknown tokens from this address');
       try {
         return { identity: await resolveIdentity(deps.store, token, undefined, deps.now), token };
@@ -269,7 +276,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       const valid = route.body === undefined ? undefined : validate(route.body, body, 'body');
       const totp = (valid as { totp?: unknown } | undefined)?.totp;
       if (typeof totp === 'string' && totp !== '')
-        identity = await stepUp(caller, totp, request.socket.remoteAddress ?? 'unknown');
+        identity = await stepUp(caller, totp, clientAddress(deps, request));
       return answer(request, response, route, params, url, identity, session, body);
     }
     const body = route.body === undefined ? undefined : await readBody(request);

@@ -145,3 +145,16 @@ export function sameText(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/**
+ * The client's address, for limits: the socket's peer, or — behind a trusted reverse proxy —
+ * the last X-Forwarded-For entry, the one that proxy added (earlier ones the client can forge).
+ */
+export function clientAddress(deps: AppDeps, request: IncomingMessage): string {
+  const peer = request.socket.remoteAddress ?? 'unknown';
+  if (!deps.loaded.config.server.trustProxy) return peer;
+  const header = request.headers['x-forwarded-for'];
+  const list = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  const last = list[list.length - 1]?.trim();
+  return last === undefined || last === '' ? peer : last;
+}

@@ -397,3 +397,28 @@ describe('understudy serve with server.metricsToken', () => {
     }
   });
 });
+
+describe('understudy serve behind a reverse proxy (server.trustProxy)', () => {
+  it('counts failed sign-ins per client address from X-Forwarded-For', async () => {
+    const { server } = await startTestServer(
+      `project: shop\nenvironments:\n  staging: { url: "http://127.0.0.1:9" }\nserver:\n  trustProxy: true\n`,
+    );
+    const attempt = async (name: string, client: string) =>
+      (
+        await fetch(`${server.url}/api/v1/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.0.1, ${client}` },
+          body: JSON.stringify({ name, password: 'no such password here' }),
+        })
+      ).status;
+    try {
+      // Twenty failures from one client (each under its own name), then that client waits…
+      for (let i = 0; i < 20; i += 1) expect(await attempt(`guess${i}`, '203.0.113.9')).toBe(401);
+      expect(await attempt('guess20', '203.0.113.9')).toBe(429);
+      // …while another client behind the same proxy is not held back.
+      expect(await attempt('someone', '203.0.113.10')).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import type { Identity } from '../../access/people.js';
 import { SESSION_TTL_MS, signIn, signOut } from '../../access/sessions.js';
 import { UnderstudyError } from '../../shared/errors.js';
 import { openApiDocument } from '../openapi.js';
-import { route, sameText, SESSION_COOKIE, type Route } from '../route.js';
+import { clientAddress, route, sameText, SESSION_COOKIE, type Route } from '../route.js';
 import { limited } from '../sign-in-limit.js';
 
 function sessionBody(identity: Identity, csrfToken?: string): Record<string, unknown> {
@@ -96,7 +96,7 @@ export function systemRoutes(): Route[] {
       }),
       answers: { status: 200, description: 'The session: who, roles, and the csrfToken' },
       async handle({ deps, body, request, services }) {
-        const address = request.socket.remoteAddress ?? 'unknown';
+        const address = clientAddress(deps, request);
         try {
           limited(services.signInLimit, body.name, address, 'too many failed sign-ins');
         } catch (error) {
