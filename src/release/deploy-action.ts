@@ -138,8 +138,16 @@ export async function verifyHttp(options: {
  */
 export async function runDeployWebhook(options: {
   readonly url: string;
-  readonly statusUrl: string;
-  readonly payload: Readonly<Record<string, string | number>>;
+  /** Polled for the outcome; without it, the deploy system calls back (`callback`). */
+  readonly statusUrl?: string;
+  readonly callback?: {
+    /** Where the deploy system POSTs `{status, reason?, output?}`, with the token. */
+    readonly url: string;
+    readonly token: string;
+    /** What the deploy system reported so far (read from the store). */
+    readonly poll: () => Promise<{ status: string; reason?: string; output?: string } | undefined>;
+  };
+  readonly payload: Readonly<Record<string, string | number | Readonly<Record<string, string>>>>;
   readonly deployment: number;
   readonly timeoutMs: number;
   readonly onOutput: (text: string) => void;
@@ -150,7 +158,13 @@ export async function runDeployWebhook(options: {
     const res = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'understudy' },
-      body: JSON.stringify(options.payload),
+      // A deploy that calls back is told where, and with which one-time token.
+      body: JSON.stringify({
+        ...options.payload,
+        ...(options.callback === undefined
+          ? {}
+          : { callback: { url: options.callback.url, token: options.callback.token } }),
+      }),
       signal: AbortSignal.timeout(left()),
     });
     await res.arrayBuffer();
@@ -158,6 +172,31 @@ export async function runDeployWebhook(options: {
     options.onOutput(`webhook: ${options.url} accepted the deploy (${res.status})\n`);
   } catch (error) {
     return { ok: false, reason: `the deploy webhook did not answer: ${fetchFailure(error)}` };
+  }
+  if (options.statusUrl === undefined) {
+    const callback = options.callback;
+    if (callback === undefined)
+      throw new Error('a webhook deploy needs a status URL or a callback');
+    options.onOutput(`webhook: waiting for the callback at ${callback.url}\n`);
+    while (Date.now() < ends) {
+      const got = await callback.poll().catch(() => undefined);
+      if (got !== undefined) {
+        if (got.output !== undefined && got.output !== '')
+          options.onOutput(got.output.endsWith('\n') ? got.output : `${got.output}\n`);
+        options.onOutput(`webhook: callback ${got.status}\n`);
+        return got.status === 'succeeded'
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: `the deploy webhook reported a failure${got.reason === undefined ? '' : `: ${got.reason}`}`,
+            };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left())));
+    }
+    return {
+      ok: false,
+      reason: `the deploy webhook did not call back within ${options.timeoutMs / 1000} s`,
+    };
   }
   const status = new URL(options.statusUrl);
   status.searchParams.set('deployment', String(options.deployment));

@@ -5,7 +5,9 @@
  * (the process was killed) is ended as `interrupted` by whoever comes next, with an audit entry,
  * so a crash can never leave an environment locked.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
+import { UnderstudyError } from '../shared/errors.js';
 import { appendAuditIn } from '../audit/audit-log.js';
 import { toDate, toNumber, toText } from '../store/sql-values.js';
 import type { SqlExecutor } from '../store/store-port.js';
@@ -209,6 +211,90 @@ export async function listDeployments(
     [filter.env ?? null, filter.version ?? null, filter.status ?? null, limit],
   );
   return rows.map(toDeployment);
+}
+
+/** What a deploy system reported back about a webhook deploy. */
+export interface DeployCallback {
+  readonly status: 'succeeded' | 'failed';
+  readonly reason?: string;
+  readonly output?: string;
+}
+
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Gives a running deployment a one-time callback token (kept as a hash); returns the token. */
+export async function armCallback(store: ReleaseStore, id: number): Promise<string> {
+  const token = `us_cb_${randomBytes(24).toString('base64url')}`;
+  await store.driver.query(
+    'UPDATE deployments SET callback_token_hash = $2 WHERE id = $1 AND finished_at IS NULL',
+    [id, tokenHash(token)],
+  );
+  return token;
+}
+
+/** The callback a running deployment got, if any. */
+export async function readCallback(
+  store: ReleaseStore,
+  id: number,
+): Promise<DeployCallback | undefined> {
+  const { rows } = await store.driver.query<{ callback: unknown }>(
+    'SELECT callback FROM deployments WHERE id = $1',
+    [id],
+  );
+  const callback = rows[0]?.callback;
+  return callback === null || callback === undefined ? undefined : (callback as DeployCallback);
+}
+
+/**
+ * Records a deploy system's callback: only with the deployment's token, only while it runs and
+ * only once. Audited; the waiting promotion picks it up.
+ */
+export async function recordCallback(
+  store: ReleaseStore,
+  id: number,
+  token: string,
+  callback: DeployCallback,
+): Promise<void> {
+  await store.driver.transaction(async (tx) => {
+    const { rows } = await tx.query<{
+      callback_token_hash: unknown;
+      finished_at: unknown;
+      callback: unknown;
+      version: unknown;
+      env: unknown;
+    }>(
+      'SELECT callback_token_hash, finished_at, callback, version, env FROM deployments WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    const row = rows[0];
+    const expected = typeof row?.callback_token_hash === 'string' ? row.callback_token_hash : '';
+    const given = tokenHash(token);
+    if (
+      row === undefined ||
+      expected === '' ||
+      !timingSafeEqual(Buffer.from(expected), Buffer.from(given))
+    )
+      throw new UnderstudyError('E_AUTH', `that is not deployment ${id}'s callback token`);
+    if (row.finished_at !== null || (row.callback !== null && row.callback !== undefined))
+      throw new UnderstudyError(
+        'E_BLOCKED',
+        `deployment ${id} is no longer waiting for a callback`,
+      );
+    await tx.query('UPDATE deployments SET callback = $2::jsonb WHERE id = $1', [
+      id,
+      JSON.stringify(callback),
+    ]);
+    await appendAuditIn(tx, store.driver.location, {
+      actor: 'deploy-webhook',
+      action: 'deploy.callback',
+      subject: `${toText(row.version, 'deployments.version')} ${toText(row.env, 'deployments.env')}`,
+      details: {
+        deployment: id,
+        status: callback.status,
+        ...(callback.reason === undefined ? {} : { reason: callback.reason }),
+      },
+    });
+  });
 }
 
 /** How often a running deployment's log is saved for others to follow. */

@@ -30,7 +30,10 @@ import {
   finishDeployment,
   heartbeat,
   LOG_FLUSH_MS,
+  armCallback,
+  readCallback,
   saveLog,
+  type DeployCallback,
   listDeployments,
   startDeployment,
   type Deployment,
@@ -113,12 +116,16 @@ export function checkStage(config: Config, env: string): StageSettings {
         hint: `add release.${env}.deploy: { run: "./deploy.sh" } (VERSION and ENV are in its environment)`,
       },
     );
-  if (!('run' in settings.deploy) && settings.deploy.status === undefined)
+  if (
+    !('run' in settings.deploy) &&
+    settings.deploy.status === undefined &&
+    config.server.publicUrl === undefined
+  )
     throw new UnderstudyError(
       'E_CONFIG',
-      `release.${env}.deploy is a webhook without a status URL: Understudy follows a webhook deploy by polling its status URL`,
+      `release.${env}.deploy is a webhook without a status URL, so it must call back — and server.publicUrl, where \`understudy serve\` takes the callback, is not set`,
       {
-        hint: `add release.${env}.deploy.status: a URL answering {"status": "running|succeeded|failed"}`,
+        hint: `set server.publicUrl, or add release.${env}.deploy.status: a URL answering {"status": "running|succeeded|failed"}`,
       },
     );
   return settings;
@@ -362,6 +369,29 @@ async function promote(options: PromotionOptions): Promise<PromotionResult> {
   };
 }
 
+/**
+ * For a webhook deploy that calls back: the deployment gets a one-time token, the deploy system
+ * POSTs to `serve`'s callback URL with it, and the promotion reads the callback from the store —
+ * whichever process runs it, as long as it shares the store with `serve`.
+ */
+async function callbackFor(
+  options: PromotionOptions,
+  id: number,
+): Promise<{
+  url: string;
+  token: string;
+  poll: () => Promise<DeployCallback | undefined>;
+}> {
+  const base = options.config.server.publicUrl;
+  if (base === undefined)
+    throw new Error('checkStage lets no callback webhook through without server.publicUrl');
+  return {
+    url: new URL(`api/v1/deployments/${id}/callback`, base.endsWith('/') ? base : `${base}/`).href,
+    token: await armCallback(options.store, id),
+    poll: () => readCallback(options.store, id),
+  };
+}
+
 /** Runs the deploy command and the verification for one deployment, and ends it. */
 async function deployAndVerify(
   options: PromotionOptions,
@@ -412,7 +442,9 @@ async function deployAndVerify(
           })
         : await runDeployWebhook({
             url: deploy.webhook,
-            statusUrl: deploy.status!,
+            ...(deploy.status === undefined
+              ? { callback: await callbackFor(options, deployment.id) }
+              : { statusUrl: deploy.status }),
             payload: {
               version: release.version,
               env,

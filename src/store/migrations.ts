@@ -260,6 +260,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_person ON sessions (person);
     `,
   },
+  {
+    version: 10,
+    name: 'deploy-callbacks',
+    // A webhook deploy without a status URL calls back: the deployment keeps the hash of the
+    // one-time token it was given, and the callback it sent.
+    sql: `
+      ALTER TABLE deployments ADD COLUMN callback_token_hash text;
+      ALTER TABLE deployments ADD COLUMN callback jsonb;
+    `,
+  },
 ];
 
 /** The newest schema version this Understudy knows. */

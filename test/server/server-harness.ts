@@ -76,6 +76,7 @@ export class ApiClient {
 export async function startTestServer(
   config: string,
   env: Record<string, string | undefined> = {},
+  port = 0,
 ): Promise<{ dir: string; server: RunningServer }> {
   const dir = await tempProject('understudy-serve-');
   await writeFile(path.join(dir, 'understudy.yaml'), config);
@@ -83,7 +84,7 @@ export async function startTestServer(
     cwd: dir,
     env: { ...process.env, ...env },
     host: '127.0.0.1',
-    port: 0,
+    port,
     log: () => undefined,
   });
   return { dir, server };

@@ -5,6 +5,7 @@ import {
   deploymentLog,
   getDeployment,
   listDeployments,
+  recordCallback,
   type Deployment,
 } from '../../release/deployments-repository.js';
 import { approveBreakGlass } from '../../release/overrides.js';
@@ -296,6 +297,32 @@ export function releaseRoutes(): Route[] {
       async handle({ deps, params }) {
         const deployment = await findDeployment(deps, params.id ?? '');
         return { body: { deployment, log: await deploymentLog(deps.store, deployment.id) } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/deployments/{id}/callback',
+      summary:
+        'A deploy system reports how a webhook deploy ended (Authorization: Bearer <the callback token it was sent>)',
+      tag: 'releases',
+      // Authenticated by the one-time token the deployment's webhook payload carried.
+      access: 'public',
+      body: z.strictObject({
+        status: z.enum(['succeeded', 'failed']),
+        reason: z.string().max(2000).optional(),
+        output: z.string().max(65_536).optional().describe('What the deploy printed, for the log'),
+      }),
+      answers: { status: 204, description: 'Recorded; the waiting promotion continues' },
+      async handle({ deps, params, body, request }) {
+        const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (token === undefined)
+          throw new UnderstudyError('E_AUTH', 'send the callback token as Authorization: Bearer');
+        await recordCallback(deps.store, pathId(params.id, 'deployment'), token, {
+          status: body.status,
+          ...(body.reason === undefined ? {} : { reason: body.reason }),
+          ...(body.output === undefined ? {} : { output: body.output }),
+        });
+        return { status: 204 };
       },
     }),
     route({
