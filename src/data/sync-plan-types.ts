@@ -41,6 +41,7 @@ export type SyncProgressEvent =
         | 'post-data'
         | 'sequences'
         | 'analyze'
+        | 'verify'
         | 'template'
         | 'swap'
         | 'done';
@@ -78,6 +79,11 @@ export interface SyncOptions {
   readonly keepTemplate?: boolean;
   readonly onProgress?: (event: SyncProgressEvent) => void;
   /**
+   * Checks the finished copy (at `url`, not yet swapped in) before anything of the target
+   * changes; false keeps the target as it was: the copy is dropped, nothing is swapped in.
+   */
+  readonly beforeSwap?: (url: string, tables: readonly TableSyncResult[]) => Promise<boolean>;
+  /**
    * Runs inside the swap's transaction, after the renames and before the commit: the one moment
    * the old data is renamed away but the new not yet committed. For tests that kill a run there.
    */
@@ -98,6 +104,8 @@ export interface TableSyncResult {
 
 export interface SyncResult {
   readonly runId: string;
+  /** The copy replaced the target; false when `beforeSwap` refused it (the target is as it was). */
+  readonly swapped: boolean;
   /** The exported snapshot every worker read in. */
   readonly snapshot: string;
   /** The target database, now holding the copy. */

@@ -10,7 +10,7 @@ import type { Store } from '../store/open-store.js';
 import type { StoredReport } from '../store/reports-repository.js';
 import { maskerVocabulary } from './maskers/word-lists.js';
 import { dataSection, readModel, type PreparedSync } from './prepare-sync.js';
-import type { SyncProgressEvent, SyncResult } from './sync-plan-types.js';
+import type { SyncProgressEvent, SyncResult, TableSyncResult } from './sync-plan-types.js';
 import { runSync } from './sync-run.js';
 import { searchScopeOf, verifyCopy, type MaskedColumn, type VerifyReport } from './verify-run.js';
 
@@ -31,10 +31,13 @@ export interface RecordedSync {
   readonly verification: VerifyReport | undefined;
 }
 
-/** Checks a finished copy for leaks and orphans against its source. */
+/**
+ * Checks a copy for leaks and orphans against its source: the target as it stands, or — with
+ * `copy` — a finished copy not yet swapped in, with the rows each table got.
+ */
 export async function verifyPrepared(
   prepared: PreparedSync,
-  result?: SyncResult,
+  copy?: { readonly url: string; readonly tables: readonly TableSyncResult[] },
 ): Promise<VerifyReport> {
   const masked = (prepared.input.tables ?? []).flatMap((t) =>
     t.masks.map((m): MaskedColumn => ({
@@ -44,19 +47,23 @@ export async function verifyPrepared(
     })),
   );
   const expectedRows =
-    result === undefined ? undefined : new Map(result.tables.map((t) => [t.table, t.rowsWritten]));
-  const model = await readModel(prepared.to.url, `${prepared.to.name} database`);
+    copy === undefined ? undefined : new Map(copy.tables.map((t) => [t.table, t.rowsWritten]));
+  const targetUrl = copy?.url ?? prepared.to.url;
+  const model = await readModel(targetUrl, `${prepared.to.name} database`);
   return verifyCopy({
     publicValues: maskerVocabulary(),
     sourceUrl: prepared.from.url,
-    targetUrl: prepared.to.url,
+    targetUrl,
     model,
     masked,
     ...(expectedRows === undefined ? {} : { expectedRows }),
   });
 }
 
-/** Copies, verifies (unless `verify` is false), stores the report and audits the sync. */
+/**
+ * Copies, verifies the copy before it replaces the target (unless `verify` is false) — a copy
+ * that leaks is dropped and the target stays as it was — then stores the report and audits.
+ */
 export async function syncAndRecord(options: {
   readonly prepared: PreparedSync;
   readonly config: Config;
@@ -69,14 +76,22 @@ export async function syncAndRecord(options: {
 }): Promise<RecordedSync> {
   const { prepared, store } = options;
   const parallel = options.parallel ?? dataSection(options.config).parallel;
+  let verification: VerifyReport | undefined;
   const result = await runSync(prepared.input, {
     key: prepared.key,
     dir: options.dir,
     maskerModule,
     ...(parallel === undefined ? {} : { parallel }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.verify
+      ? {
+          beforeSwap: async (url: string, tables: readonly TableSyncResult[]) => {
+            verification = await verifyPrepared(prepared, { url, tables });
+            return verification.ok;
+          },
+        }
+      : {}),
   });
-  const verification = options.verify ? await verifyPrepared(prepared, result) : undefined;
   const status = verification === undefined || verification.ok ? 'pass' : 'leak';
   const body: SyncReportBody = {
     from: prepared.from.name,
@@ -101,6 +116,7 @@ export async function syncAndRecord(options: {
       tables: result.tables.length,
       snapshot: result.snapshot,
       verified: verification !== undefined,
+      swapped: result.swapped,
     },
   });
   return { stored, status, body, result, verification };

@@ -170,6 +170,31 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
         await loader.end();
         await source.query('COMMIT');
 
+        const sum = (pick: (t: (typeof tables)[number]) => number): number =>
+          tables.reduce((n, t) => n + pick(t), 0);
+        const result = (swapped: boolean): SyncResult => ({
+          runId,
+          swapped,
+          snapshot,
+          database,
+          template: swapped && keepTemplate ? names.template : null,
+          tables,
+          totals: {
+            rowsRead: sum((t) => t.rowsRead),
+            rowsWritten: sum((t) => t.rowsWritten),
+            bytes: sum((t) => t.bytes),
+            seconds: Math.round(performance.now() - started) / 1000,
+          },
+          warnings,
+        });
+        if (options.beforeSwap !== undefined) {
+          // Proven before it replaces anything: a copy that leaks is never swapped in.
+          progress({ type: 'phase', phase: 'verify' });
+          if (!(await options.beforeSwap(freshUrl, tables))) {
+            await dropDatabase(maintenance, names.fresh);
+            return result(false);
+          }
+        }
         if (keepTemplate) {
           progress({ type: 'phase', phase: 'template' });
           await createTemplate(maintenance, names, runId);
@@ -182,22 +207,7 @@ export async function runSync(plan: SyncPlanInput, options: SyncOptions): Promis
             : { beforeCommit: options.beforeSwapCommit }),
         });
         progress({ type: 'phase', phase: 'done' });
-        const sum = (pick: (t: (typeof tables)[number]) => number): number =>
-          tables.reduce((n, t) => n + pick(t), 0);
-        return {
-          runId,
-          snapshot,
-          database,
-          template: keepTemplate ? names.template : null,
-          tables,
-          totals: {
-            rowsRead: sum((t) => t.rowsRead),
-            rowsWritten: sum((t) => t.rowsWritten),
-            bytes: sum((t) => t.bytes),
-            seconds: Math.round(performance.now() - started) / 1000,
-          },
-          warnings,
-        };
+        return result(true);
       } finally {
         await loader.end().catch(() => undefined);
       }

@@ -414,9 +414,15 @@ data:
       path.join(dir, 'understudy.yaml'),
       config.replace('home_phone: phone', 'home_phone: { masker: regex, pattern: "(.*)" }'),
     );
+    const tables = () =>
+      pg().query(staging, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+    const before = await tables();
     const leaky = await cli(['data', 'sync']);
     expect(leaky.code).toBe(1);
     expect(leaky.stdout).toContain('real values of public.employees.home_phone');
+    // Verified before the swap: the leaking copy was dropped, and staging is as it was.
+    expect(leaky.stdout).toContain('staging is as it was');
+    expect(await tables()).toEqual(before);
     const refused = await cli(['data', 'clone', 'from-a-leak']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('failed verification');

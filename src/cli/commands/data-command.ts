@@ -292,7 +292,9 @@ function showSync(
   }
   for (const warning of result.warnings) ctx.output.note(c.yellow(`! ${warning}`));
   ctx.output.line(
-    `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${body.from} into ${body.to} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`,
+    result.swapped
+      ? `${c.green('✓')} copied ${result.totals.rowsWritten.toLocaleString('en')} rows in ${result.tables.length} tables from ${body.from} into ${body.to} in ${formatDuration(result.totals.seconds * 1000)} (snapshot ${result.snapshot})`
+      : `${c.red('✗')} ${body.to} is as it was: the copy of ${result.totals.rowsWritten.toLocaleString('en')} rows failed verification, so it was dropped, not swapped in`,
   );
   return reportVerification(ctx, verification);
 }
