@@ -256,5 +256,12 @@ describe('the dashboard, in Chromium, over the demo world', () => {
     expect(text).toContain('approval.approve');
     expect(text).toContain('reservation.release');
     await screenshot(page, '10-audit');
+    // Filtered by action: only those entries.
+    await page.getByLabel('Action').fill('deploy.succeeded');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.getByRole('main').textContent()).toMatch(/\d+ matching entr/);
+    const actions = await page.locator('.audit-table tbody tr td:nth-child(4)').allTextContents();
+    expect(actions.length).toBeGreaterThan(0);
+    expect(new Set(actions)).toEqual(new Set(['deploy.succeeded']));
   });
 });

@@ -15,7 +15,15 @@ const PAGE = 100;
 
 export function AuditPage(): ReactNode {
   const verification = useResource<AuditVerificationAnswer>('/audit/verify');
-  const first = useResource<{ entries: AuditEntry[] }>(`/audit?limit=${PAGE}`);
+  // Filtered, the newest thousand matching entries are shown at once (no paging by range).
+  const [filter, setFilter] = useState({ action: '', actor: '' });
+  const filtered = filter.action !== '' || filter.actor !== '';
+  const query = new URLSearchParams({
+    limit: String(filtered ? 1000 : PAGE),
+    ...(filter.action === '' ? {} : { action: filter.action }),
+    ...(filter.actor === '' ? {} : { actor: filter.actor }),
+  });
+  const first = useResource<{ entries: AuditEntry[] }>(`/audit?${query.toString()}`);
   const [older, setOlder] = useState<readonly AuditEntry[]>([]);
   const [end, setEnd] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -55,11 +63,20 @@ export function AuditPage(): ReactNode {
     <>
       <PageHeader title="Audit" subtitle="Every change, in an append-only, hash-chained log" />
       <Verification resource={verification} />
+      <AuditFilter
+        onFilter={(next) => {
+          setOlder([]);
+          setEnd(false);
+          setFilter(next);
+        }}
+      />
       <Loaded resource={first} what="audit entries">
         {(data) =>
           data.entries.length === 0 ? (
             <EmptyState>
-              No audit entry yet — every change Understudy makes is recorded here.
+              {filtered
+                ? 'No entry matches the filter.'
+                : 'No audit entry yet — every change Understudy makes is recorded here.'}
             </EmptyState>
           ) : (
             <>
@@ -97,7 +114,13 @@ export function AuditPage(): ReactNode {
                 </tbody>
               </table>
               <ErrorNotice error={error} />
-              {end || oldest === undefined || oldest.seq <= 1 ? (
+              {filtered ? (
+                <p className="small muted">
+                  {formatCount(entries.length)} matching{' '}
+                  {entries.length === 1 ? 'entry' : 'entries'}
+                  {entries.length >= 1000 ? ' (the newest thousand)' : ''}.
+                </p>
+              ) : end || oldest === undefined || oldest.seq <= 1 ? (
                 <p className="small muted">That is the whole log.</p>
               ) : (
                 <button
@@ -114,6 +137,57 @@ export function AuditPage(): ReactNode {
         }
       </Loaded>
     </>
+  );
+}
+
+/** Filters by action (`deploy.succeeded`) and actor (`ana`, `ci:pipeline`), applied on submit. */
+function AuditFilter(props: {
+  onFilter: (filter: { action: string; actor: string }) => void;
+}): ReactNode {
+  const [action, setAction] = useState('');
+  const [actor, setActor] = useState('');
+  return (
+    <form
+      className="filter-row"
+      aria-label="Filter the audit log"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onFilter({ action: action.trim(), actor: actor.trim() });
+      }}
+    >
+      <div className="field">
+        <label htmlFor="audit-action">Action</label>
+        <input
+          id="audit-action"
+          placeholder="e.g. deploy.succeeded"
+          value={action}
+          onChange={(event) => setAction(event.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="audit-actor">Actor</label>
+        <input
+          id="audit-actor"
+          placeholder="e.g. ana"
+          value={actor}
+          onChange={(event) => setActor(event.target.value)}
+        />
+      </div>
+      <button type="submit" className="button">
+        Filter
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={() => {
+          setAction('');
+          setActor('');
+          props.onFilter({ action: '', actor: '' });
+        }}
+      >
+        Clear
+      </button>
+    </form>
   );
 }
 
