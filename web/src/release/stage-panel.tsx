@@ -79,6 +79,53 @@ export function StagePanel(props: {
       }),
     );
 
+  /** An admin's request to deploy through the freeze, with the reason (a second person agrees). */
+  const breakGlass = (): Promise<void> =>
+    act(() =>
+      stepUp.run({
+        title: `Break the glass: deploy ${version} to ${stage.env} through the freeze`,
+        confirmLabel: 'Break glass',
+        description:
+          'Admins only, with a current code. A second person must agree before it deploys; the override is used once.',
+        withReason: true,
+        askFirst: true,
+        send: async (totp, reason) => {
+          const answer = await apiRequest<{ job: Job }>('POST', '/promotions', {
+            version,
+            env: stage.env,
+            breakGlass: reason ?? 'break-glass from the dashboard',
+            ...(totp === undefined ? {} : { totp }),
+          });
+          live.putJobs([answer.job]);
+          props.onPromotion(answer.job);
+        },
+      }),
+    );
+
+  /** A second person agrees to an admin's break-glass request (POST /approvals). */
+  const agree = (): Promise<void> =>
+    act(() =>
+      stepUp.run({
+        title: `Agree to deploy ${version} to ${stage.env} through the freeze`,
+        confirmLabel: 'Agree to break glass',
+        description: 'You, not the admin who asked; with a current code.',
+        askFirst: true,
+        send: async (totp) => {
+          await apiRequest('POST', '/approvals', {
+            version,
+            env: stage.env,
+            decision: 'approve',
+            breakGlass: true,
+            totp,
+          });
+          setMessage(`You agreed to break the glass for ${version} in ${stage.env}.`);
+          props.onDecision();
+        },
+      }),
+    );
+
+  const frozen = stage.gates.some((g) => g.gate === 'freeze' && g.status !== 'pass');
+
   const decide = (decision: 'approve' | 'reject'): Promise<void> =>
     act(() =>
       stepUp.run({
@@ -133,6 +180,16 @@ export function StagePanel(props: {
             >
               Roll back
             </button>
+          ) : null}
+          {frozen ? (
+            <>
+              <button type="button" className="button" onClick={() => void breakGlass()}>
+                Break glass
+              </button>
+              <button type="button" className="button" onClick={() => void agree()}>
+                Agree to break glass
+              </button>
+            </>
           ) : null}
           {needsApprovals(stage) ? (
             <>
