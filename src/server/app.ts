@@ -259,45 +259,27 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     url: URL,
   ): Promise<number> {
     const { route } = match;
-    let identity: Identity | undefined;
-    let session: Session | undefined;
-    if (route.access !== 'public') {
-      const caller = await authenticate(request);
-      session = caller.session;
-      if (session !== undefined && route.method !== 'GET') {
-        const sent = request.headers['x-csrf-token'];
-        if (typeof sent !== 'string' || !sameText(sent, session.csrfToken))
-          throw new UnderstudyError('E_CSRF', 'the X-CSRF-Token header is missing or wrong', {
-            hint: 'send the csrfToken of GET /api/v1/session with every change',
-          });
-      }
-      identity = caller.identity;
-      const body = route.body === undefined ? undefined : await readBody(request);
-      const valid = route.body === undefined ? undefined : validate(route.body, body, 'body');
-      const totp = (valid as { totp?: unknown } | undefined)?.totp;
-      if (typeof totp === 'string' && totp !== '')
-        identity = await stepUp(caller, totp, clientAddress(deps, request));
-      return answer(request, response, route, params, url, identity, session, body);
+    // Who calls, then (for a cookie session's change) the anti-forgery token, then the input —
+    // parsed and validated once — then, when the body carries a code, the step-up.
+    const caller = route.access === 'public' ? undefined : await authenticate(request);
+    const session = caller?.session;
+    if (session !== undefined && route.method !== 'GET') {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !sameText(sent, session.csrfToken))
+        throw new UnderstudyError('E_CSRF', 'the X-CSRF-Token header is missing or wrong', {
+          hint: 'send the csrfToken of GET /api/v1/session with every change',
+        });
     }
-    const body = route.body === undefined ? undefined : await readBody(request);
-    return answer(request, response, route, params, url, identity, session, body);
-  }
-
-  async function answer(
-    request: IncomingMessage,
-    response: ServerResponse,
-    route: Route,
-    params: Record<string, string>,
-    url: URL,
-    identity: Identity | undefined,
-    session: Session | undefined,
-    rawBody: unknown,
-  ): Promise<number> {
     const query =
       route.query === undefined
         ? undefined
         : validate(route.query, Object.fromEntries(url.searchParams), 'query');
-    const body = route.body === undefined ? undefined : validate(route.body, rawBody, 'body');
+    const body =
+      route.body === undefined ? undefined : validate(route.body, await readBody(request), 'body');
+    let identity = caller?.identity;
+    const totp = (body as { totp?: unknown } | undefined)?.totp;
+    if (caller !== undefined && typeof totp === 'string' && totp !== '')
+      identity = await stepUp(caller, totp, clientAddress(deps, request));
     const result = await route.handle({
       deps,
       params,

@@ -22,6 +22,8 @@ interface Tally {
 
 export class SignInLimit {
   private readonly tallies = new Map<string, Tally>();
+  /** Checks running now (a password check is scrypt: 32 MiB and a thread each). */
+  private running = 0;
   private readonly windowMs: number;
   private readonly maxWaitMs: number;
   private readonly now: () => number;
@@ -39,6 +41,34 @@ export class SignInLimit {
       [`name:${name.toLowerCase()}`, this.free.name],
       [`address:${address}`, this.free.address],
     ];
+  }
+
+  /**
+   * Runs one check when fewer than `max` run already; otherwise refuses with 429. The attempt
+   * counts as failed until it succeeds, so parallel guesses are counted too.
+   */
+  async attempt<T>(
+    name: string,
+    address: string,
+    max: number,
+    check: () => Promise<T>,
+  ): Promise<T> {
+    if (this.running >= max)
+      throw Object.assign(
+        new UnderstudyError('E_RATE_LIMITED', 'too many sign-ins at once: try again', {
+          hint: 'try again in 1 s',
+        }),
+        { retryAfter: 1 },
+      );
+    this.running += 1;
+    this.failed(name, address);
+    try {
+      const result = await check();
+      this.succeeded(name, address);
+      return result;
+    } finally {
+      this.running -= 1;
+    }
   }
 
   /** Milliseconds to wait before `name` may try again from `address`; 0 when it may now. */

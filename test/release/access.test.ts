@@ -6,17 +6,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { generateSync } from 'otplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Enrolment } from '../../src/access/people.js';
 import type { PromotionResult } from '../../src/release/promotion-run.js';
 import { runUnderstudy, tempProject } from '../harness/cli.js';
 import { usePostgres } from '../harness/postgres.js';
+import { totpCode } from '../harness/totp.js';
 import { startOkService } from './local-service.js';
-
-/** The code of the time step `offset` steps from now (each code is accepted once, in order). */
-const code = (secret: string, offset = 0): string =>
-  generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * offset });
 
 describe('people, tokens and the second factor', () => {
   const pg = usePostgres();
@@ -63,7 +59,7 @@ release:
     const noCode = await cli(['user', 'add', 'bob', '--role', 'production:approver'], asAna);
     expect(noCode.code).toBe(1);
     expect(noCode.stderr).toContain('needs a second factor');
-    const valid = new Set([-1, 0, 1].map((o) => code(ana.totpSecret, o)));
+    const valid = new Set([-1, 0, 1].map((o) => totpCode(ana.totpSecret, o)));
     const wrong = ['000000', '123456', '999999'].find((c) => !valid.has(c))!;
     const refused = await cli(
       ['user', 'add', 'bob', '--role', 'production:approver', '--totp', wrong],
@@ -71,7 +67,7 @@ release:
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('the TOTP code for ana is wrong, expired or already used');
-    const now = code(ana.totpSecret);
+    const now = totpCode(ana.totpSecret);
     const bob = await cli(
       ['user', 'add', 'bob', '--role', 'production:approver', '--totp', now, '--json'],
       asAna,
@@ -94,7 +90,7 @@ release:
         '--scope',
         'production:deployer',
         '--totp',
-        code(ana.totpSecret, 1),
+        totpCode(ana.totpSecret, 1),
         '--json',
       ],
       asAna,

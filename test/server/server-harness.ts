@@ -5,13 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateSync } from 'otplib';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { tempProject } from '../harness/cli.js';
 
-/** The code of the time step `offset` steps from now (each code is accepted once, in order). */
-export const totpCode = (secret: string, offset = 0): string =>
-  generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * offset });
+export { totpCode } from '../harness/totp.js';
 
 export interface Answer<T = Record<string, unknown>> {
   readonly status: number;

@@ -17,6 +17,7 @@ import { getRelease } from '../../release/releases-repository.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { CommandContext } from '../cli-context.js';
 import type { CommandSpec } from '../main.js';
+import { gateLine } from '../reporters/gate-text.js';
 import { warnUndelivered } from '../reporters/undelivered.js';
 
 function durationMs(value: string): number {
@@ -33,17 +34,6 @@ const exitCodes: Record<PromotionResult['outcome'], number> = {
   failed: ExitCode.blocking,
   pending: ExitCode.pending,
 };
-
-function gateLine(ctx: CommandContext, gate: GateResult): string {
-  const c = ctx.output.color;
-  const mark =
-    gate.status === 'pass'
-      ? c.green('✓ pass   ')
-      : gate.status === 'fail'
-        ? c.red('✗ fail   ')
-        : c.yellow('… pending');
-  return `  ${mark}  ${gate.gate.padEnd(12)}  ${gate.reason}`;
-}
 
 interface PromoteOptions {
   readonly to: string;
@@ -132,7 +122,7 @@ async function promote(
   ctx.output.live([]);
   ctx.output.document('promote', { ok: result.outcome === 'deployed', ...result });
   ctx.output.line(`promote ${c.bold(version)} → ${c.bold(env)}`);
-  for (const gate of result.gates) ctx.output.line(gateLine(ctx, gate));
+  for (const gate of result.gates) ctx.output.line(gateLine(gate, ctx.output.color));
   const headline =
     result.outcome === 'deployed'
       ? c.green(`✓ deployed: ${result.reason}`)

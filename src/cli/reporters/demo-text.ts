@@ -4,6 +4,7 @@
  */
 import type { DemoSummary, PromotionSummary } from '../../demo/demo-summary.js';
 import type { Colors } from '../cli-output.js';
+import { gateLine } from './gate-text.js';
 
 const percent = (score: number | null): string =>
   score === null ? 'n/a' : `${Math.round(score * 1000) / 10} %`;
@@ -12,15 +13,7 @@ const shown = (value: unknown): string =>
   value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value);
 
 function gateLines(promotion: PromotionSummary, c: Colors): string[] {
-  return promotion.gates.map((g) => {
-    const mark =
-      g.status === 'pass'
-        ? c.green('✓ pass   ')
-        : g.status === 'fail'
-          ? c.red('✗ fail   ')
-          : c.yellow('… pending');
-    return `      ${mark}  ${g.gate.padEnd(12)} ${g.reason}`;
-  });
+  return promotion.gates.map((g) => `    ${gateLine(g, c)}`);
 }
 
 /** The summary as lines of text. */

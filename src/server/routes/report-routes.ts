@@ -7,6 +7,7 @@ import { dataSection, prepareSync } from '../../data/prepare-sync.js';
 import { syncAndRecord, type SyncReportBody } from '../../data/sync-report.js';
 import { DATA_SYNC_REPORT_KIND } from '../../parity/data-age-probe.js';
 import { parityAndRecord } from '../../parity/parity-record.js';
+import { listDeployments } from '../../release/deployments-repository.js';
 import { PARITY_REPORT_KIND, type ParityReport } from '../../parity/parity-report.js';
 import { listCaptureFiles } from '../../traffic/capture-read.js';
 import { REPLAY_REPORT_KIND, type ReplayReport } from '../../traffic/replay-report.js';
@@ -70,7 +71,6 @@ export function reportRoutes(): Route[] {
         const syncs = await store.reports.list({ kind: DATA_SYNC_REPORT_KIND, limit: 100 });
         // A read changes nothing: the server's ticker moves the reservation queue.
         const { rows } = await reservationBoard(store, config, { move: false });
-        const { listDeployments } = await import('../../release/deployments-repository.js');
         const environments = await Promise.all(
           Object.entries(config.environments).map(async ([name, env]) => {
             const latestParity = parity.find((r) => r.subject.split('~').includes(name));

@@ -22,9 +22,8 @@ function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
-/** Password checks running at once, across the server. */
+/** Password checks running at once, in one server. */
 const MAX_PARALLEL_SIGN_INS = 4;
-let signingIn = 0;
 
 export function systemRoutes(): Route[] {
   return [
@@ -103,24 +102,13 @@ export function systemRoutes(): Route[] {
           services.metrics.signInRefused();
           throw error;
         }
-        // A password check is deliberately expensive (scrypt, 32 MiB): only a few at once, and
-        // each attempt counts as failed until it succeeds, so parallel guesses are counted too.
-        if (signingIn >= MAX_PARALLEL_SIGN_INS)
-          throw Object.assign(
-            new UnderstudyError('E_RATE_LIMITED', 'too many sign-ins at once: try again', {
-              hint: 'try again in 1 s',
-            }),
-            { retryAfter: 1 },
-          );
-        signingIn += 1;
-        services.signInLimit.failed(body.name, address);
-        let session;
-        try {
-          session = await signIn(deps.store, body.name, body.password, deps.now);
-        } finally {
-          signingIn -= 1;
-        }
-        services.signInLimit.succeeded(body.name, address);
+        // A password check is deliberately expensive (scrypt): only a few run at once.
+        const session = await services.signInLimit.attempt(
+          body.name,
+          address,
+          MAX_PARALLEL_SIGN_INS,
+          () => signIn(deps.store, body.name, body.password, deps.now),
+        );
         const secure =
           request.headers['x-forwarded-proto'] === 'https' ||
           (request.socket as { encrypted?: boolean }).encrypted === true;
