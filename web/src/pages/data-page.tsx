@@ -8,16 +8,9 @@ import { ApiError, apiRequest } from '../api/api-client.js';
 import type { Job, ReportSummary } from '../api/api-types.js';
 import { useResource } from '../api/use-resource.js';
 import { BarChart, type Bar } from '../charts/bar-chart.js';
-import {
-  Badge,
-  Command,
-  EmptyState,
-  ErrorNotice,
-  Loaded,
-  PageHeader,
-  TimeAgo,
-} from '../components/common.js';
+import { Command, EmptyState, ErrorNotice, Loaded, PageHeader } from '../components/common.js';
 import { JobCard } from '../components/job-view.js';
+import { ReportTable } from '../components/report-table.js';
 import { useStepUp } from '../components/totp-dialog.js';
 import { formatCount, formatSeconds, formatShortTime, formatTime, statusTone } from '../format.js';
 import { useJobs, useLiveStore } from '../live/live-context.js';
@@ -147,40 +140,17 @@ function formatAxisSeconds(seconds: number): string {
 
 function SyncTable(props: { reports: readonly ReportSummary[] }): ReactNode {
   return (
-    <table className="table">
-      <caption className="visually-hidden">Data syncs, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Sync</th>
-          <th scope="col">Into</th>
-          <th scope="col">Status</th>
-          <th scope="col" className="num">
-            Rows
-          </th>
-          <th scope="col" className="num">
-            Took
-          </th>
-          <th scope="col">When</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.reports.map((r) => (
-          <tr key={r.id}>
-            <td>
-              <a href={links.syncReport(r.id)}>Sync {r.id}</a>
-            </td>
-            <td>{r.subject}</td>
-            <td>
-              <Badge>{r.status}</Badge>
-            </td>
-            <td className="num">{formatCount(r.rows)}</td>
-            <td className="num">{formatSeconds(r.seconds)}</td>
-            <td>
-              <TimeAgo at={r.createdAt} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ReportTable
+      reports={props.reports}
+      caption="Data syncs"
+      heading="Sync"
+      name="Sync"
+      href={links.syncReport}
+      subjectTitle="Into"
+      columns={[
+        { title: 'Rows', cell: (r) => formatCount(r.rows) },
+        { title: 'Took', cell: (r) => formatSeconds(r.seconds) },
+      ]}
+    />
   );
 }

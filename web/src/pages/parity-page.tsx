@@ -7,16 +7,9 @@ import type { ReactNode } from 'react';
 import { ApiError, apiRequest } from '../api/api-client.js';
 import type { ReportSummary } from '../api/api-types.js';
 import { useResource } from '../api/use-resource.js';
-import {
-  Badge,
-  Command,
-  EmptyState,
-  ErrorNotice,
-  Loaded,
-  PageHeader,
-  TimeAgo,
-} from '../components/common.js';
-import { formatScore, formatSubject, formatTime, scoreTone } from '../format.js';
+import { Command, EmptyState, ErrorNotice, Loaded, PageHeader } from '../components/common.js';
+import { formatScore, formatSubject, scoreTone } from '../format.js';
+import { ReportTable } from '../components/report-table.js';
 import { links, navigate } from '../router.js';
 
 export function ParityPage(): ReactNode {
@@ -77,39 +70,22 @@ export function ParityPage(): ReactNode {
               <em>Run parity now</em>.
             </EmptyState>
           ) : (
-            <table className="table">
-              <caption className="visually-hidden">Parity reports, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Report</th>
-                  <th scope="col">Compared</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Score
-                  </th>
-                  <th scope="col">When</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.reports.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <a href={links.parityReport(r.id)}>Report {r.id}</a>
-                    </td>
-                    <td>{formatSubject(r.subject)}</td>
-                    <td>
-                      <Badge>{r.status}</Badge>
-                    </td>
-                    <td className={`num score-text score-${scoreTone(r.score)}`}>
-                      {formatScore(r.score)}
-                    </td>
-                    <td title={formatTime(r.createdAt)}>
-                      <TimeAgo at={r.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ReportTable
+              reports={data.reports}
+              caption="Parity reports"
+              heading="Report"
+              name="Report"
+              href={links.parityReport}
+              subjectTitle="Compared"
+              subject={formatSubject}
+              columns={[
+                {
+                  title: 'Score',
+                  className: (r) => `score-text score-${scoreTone(r.score)}`,
+                  cell: (r) => formatScore(r.score),
+                },
+              ]}
+            />
           )
         }
       </Loaded>

@@ -4,8 +4,9 @@
 import type { ReactNode } from 'react';
 import type { Capture, ReportSummary } from '../api/api-types.js';
 import { useResource } from '../api/use-resource.js';
-import { Badge, Command, EmptyState, Loaded, PageHeader, TimeAgo } from '../components/common.js';
+import { Command, EmptyState, Loaded, PageHeader, TimeAgo } from '../components/common.js';
 import { formatBytes, formatCount, formatMs } from '../format.js';
+import { ReportTable } from '../components/report-table.js';
 import { links } from '../router.js';
 
 export function TrafficPage(): ReactNode {
@@ -77,50 +78,23 @@ export function TrafficPage(): ReactNode {
 
 function ReplayTable(props: { reports: readonly ReportSummary[] }): ReactNode {
   return (
-    <table className="table">
-      <caption className="visually-hidden">Replay reports, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Report</th>
-          <th scope="col">Target</th>
-          <th scope="col">Status</th>
-          <th scope="col" className="num">
-            Requests
-          </th>
-          <th scope="col" className="num">
-            Regressions
-          </th>
-          <th scope="col" className="num">
-            Noise
-          </th>
-          <th scope="col" className="num">
-            p95
-          </th>
-          <th scope="col">When</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.reports.map((r) => (
-          <tr key={r.id}>
-            <td>
-              <a href={links.replayReport(r.id)}>Replay {r.id}</a>
-            </td>
-            <td>{r.subject}</td>
-            <td>
-              <Badge>{r.status}</Badge>
-            </td>
-            <td className="num">{formatCount(r.counts?.total)}</td>
-            <td className={`num${(r.counts?.regression ?? 0) > 0 ? ' text-bad' : ''}`}>
-              {formatCount(r.counts?.regression)}
-            </td>
-            <td className="num">{formatCount(r.counts?.noise)}</td>
-            <td className="num">{formatMs(r.p95)}</td>
-            <td>
-              <TimeAgo at={r.createdAt} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ReportTable
+      reports={props.reports}
+      caption="Replay reports"
+      heading="Report"
+      name="Replay"
+      href={links.replayReport}
+      subjectTitle="Target"
+      columns={[
+        { title: 'Requests', cell: (r) => formatCount(r.counts?.total) },
+        {
+          title: 'Regressions',
+          className: (r) => ((r.counts?.regression ?? 0) > 0 ? 'text-bad' : ''),
+          cell: (r) => formatCount(r.counts?.regression),
+        },
+        { title: 'Noise', cell: (r) => formatCount(r.counts?.noise) },
+        { title: 'p95', cell: (r) => formatMs(r.p95) },
+      ]}
+    />
   );
 }
